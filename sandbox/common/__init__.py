@@ -1,0 +1,1 @@
+"""Pieces both sandbox servers share: fault knobs, the admin endpoint, SQLite helpers."""

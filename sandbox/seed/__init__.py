@@ -1,0 +1,1 @@
+"""Seed data for the sandbox world: the fictional firm, its provider and generated files."""
