@@ -43,6 +43,8 @@ class Faults:
     """Clio: `expires_in` of new access tokens (Clio documents 30 days)."""
     storage_url_lifetime_s: int = 600
     """Clio: lifetime of signed storage URLs for upload and download (Clio documents 10 minutes)."""
+    upload_verify_timeouts: int = 0
+    """Clio: the next N ``fully_uploaded`` PATCHes answer ``UploadTimeoutError`` (counts down)."""
     clerk_delay_s: float = 3.0
     """LegalConnect: seconds between submission and the court clerk's decision."""
     seed: int | None = None
@@ -76,6 +78,14 @@ class Faults:
         with self._lock:
             return self._rng.random() < share
 
+    def take_upload_timeout(self) -> bool:
+        """True (and one fewer left) while forced ``UploadTimeoutError`` answers remain."""
+        with self._lock:
+            if self.upload_verify_timeouts > 0:
+                self.upload_verify_timeouts -= 1
+                return True
+            return False
+
     def delay_s(self) -> float:
         with self._lock:
             jitter = self._rng.uniform(0, self.jitter_ms) if self.jitter_ms > 0 else 0.0
@@ -83,7 +93,12 @@ class Faults:
 
 
 _SHARES = {"error_rate", "drop_rate"}
-_INTS = {"rate_limit_per_minute", "access_token_lifetime_s", "storage_url_lifetime_s"}
+_INTS = {
+    "rate_limit_per_minute",
+    "access_token_lifetime_s",
+    "storage_url_lifetime_s",
+    "upload_verify_timeouts",
+}
 
 
 def _coerce(name: str, value: Any) -> Any:

@@ -1,0 +1,220 @@
+"""Start both sandbox servers in a background thread, for the app's `--sandbox` and for tests.
+
+    with SandboxWorld(data_dir) as world:
+        world.endpoints.clio.base_url  # http://127.0.0.1:<port>
+
+Ports are bound before the apps are built, so each server knows its own URL and the other's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from sandbox.common.faults import Faults
+from sandbox.common.settings import ClioSettings, LegalConnectSettings
+from sandbox.seed import firm
+
+
+@dataclass(frozen=True)
+class Login:
+    name: str
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class ClioEndpoint:
+    base_url: str
+    api_url: str
+    client_id: str
+    redirect_uri: str
+    api_version: str
+    demo_user: Login
+
+
+@dataclass(frozen=True)
+class LegalConnectEndpoint:
+    base_url: str
+    api_url: str
+    openapi_url: str
+    provider_name: str
+    demo_user: Login
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    clio: ClioEndpoint
+    legalconnect: LegalConnectEndpoint
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> Endpoints:
+        raw = json.loads(text)
+        clio = dict(raw["clio"], demo_user=Login(**raw["clio"]["demo_user"]))
+        lc = dict(raw["legalconnect"], demo_user=Login(**raw["legalconnect"]["demo_user"]))
+        return cls(ClioEndpoint(**clio), LegalConnectEndpoint(**lc))
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def _origin(host: str, sock: socket.socket) -> str:
+    port = sock.getsockname()[1]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class SandboxWorld:
+    """Both sandbox servers, running on loopback in one background thread."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        clio_port: int = 0,
+        legalconnect_port: int = 0,
+        scale: str = "demo",
+        clio_faults: Faults | None = None,
+        legalconnect_faults: Faults | None = None,
+        log_level: str = "warning",
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.host = host
+        self.clio_port = clio_port
+        self.legalconnect_port = legalconnect_port
+        self.scale = scale
+        self.clio_faults = clio_faults or Faults()
+        self.legalconnect_faults = legalconnect_faults or Faults()
+        self.log_level = log_level
+        self._servers: list[uvicorn.Server] = []
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._error: BaseException | None = None
+        self._endpoints: Endpoints | None = None
+
+    @property
+    def endpoints(self) -> Endpoints:
+        if self._endpoints is None:
+            raise RuntimeError("the sandbox world is not running")
+        return self._endpoints
+
+    def start(self, timeout: float = 60.0) -> Endpoints:
+        """Seed (first run only), bind, serve; return once both servers accept connections."""
+        # Imported here so that `import sandbox.launcher` stays cheap for the app's start-up.
+        from sandbox.clio.app import create_app as create_clio
+        from sandbox.legalconnect.app import create_app as create_legalconnect
+
+        clio_sock = _bind(self.host, self.clio_port)
+        lc_sock = _bind(self.host, self.legalconnect_port)
+        clio_url, lc_url = _origin(self.host, clio_sock), _origin(self.host, lc_sock)
+        clio_app = create_clio(
+            ClioSettings(self.data_dir / "clio", clio_url, self.clio_faults, self.scale)
+        )
+        lc_app = create_legalconnect(
+            LegalConnectSettings(
+                self.data_dir / "legalconnect",
+                lc_url,
+                self.legalconnect_faults,
+                self.scale,
+                clio_base_url=clio_url,
+                clio_client_secret=firm.CLIO_CLIENT_SECRET,
+            )
+        )
+        self._servers = [
+            uvicorn.Server(self._config(clio_app)),
+            uvicorn.Server(self._config(lc_app)),
+        ]
+        ready = threading.Event()
+        sockets = [clio_sock, lc_sock]
+        self._thread = threading.Thread(
+            target=self._run, args=(sockets, ready), name="sandbox-world", daemon=True
+        )
+        self._thread.start()
+        if not ready.wait(timeout) or self._error is not None:
+            self.stop()
+            raise RuntimeError(f"the sandbox servers did not start: {self._error!r}")
+        self._endpoints = _endpoints(clio_url, lc_url)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "endpoints.json").write_text(self._endpoints.to_json(), encoding="utf-8")
+        return self._endpoints
+
+    def _config(self, app: Any) -> uvicorn.Config:
+        return uvicorn.Config(
+            app, log_level=self.log_level, lifespan="on", access_log=False, timeout_graceful_shutdown=2
+        )
+
+    def _run(self, sockets: list[socket.socket], ready: threading.Event) -> None:
+        async def serve() -> None:
+            self._loop = asyncio.get_running_loop()
+            tasks = [
+                asyncio.create_task(server.serve(sockets=[sock]))
+                for server, sock in zip(self._servers, sockets, strict=True)
+            ]
+            while not all(s.started for s in self._servers):
+                if any(t.done() for t in tasks):
+                    break
+                await asyncio.sleep(0.01)
+            ready.set()
+            await asyncio.gather(*tasks)
+
+        try:
+            asyncio.run(serve())
+        except BaseException as exc:  # reported to start() / stop() callers, never swallowed
+            self._error = exc
+            ready.set()
+        finally:
+            for sock in sockets:
+                sock.close()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask both servers to finish, wait for the thread. Safe to call twice."""
+        for server in self._servers:
+            server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._endpoints = None
+
+    def __enter__(self) -> SandboxWorld:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _endpoints(clio_url: str, lc_url: str) -> Endpoints:
+    return Endpoints(
+        clio=ClioEndpoint(
+            base_url=clio_url,
+            api_url=f"{clio_url}/api/v4",
+            client_id=firm.CLIO_CLIENT_ID,
+            redirect_uri=f"{clio_url}/oauth/approval",
+            api_version=firm.CLIO_API_VERSION,
+            demo_user=Login(**asdict(firm.CLIO_DEMO_USER)),
+        ),
+        legalconnect=LegalConnectEndpoint(
+            base_url=lc_url,
+            api_url=f"{lc_url}/api/v1",
+            openapi_url=f"{lc_url}/api/v1/openapi.json",
+            provider_name=firm.PROVIDER_NAME,
+            demo_user=Login(**asdict(firm.LC_DEMO_USER)),
+        ),
+    )
