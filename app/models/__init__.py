@@ -1,0 +1,1 @@
+"""Qt item models (lazy Clio tree, documents to file, orders, deliverables, expenses)."""

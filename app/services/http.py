@@ -1,0 +1,174 @@
+"""httpx discipline shared by the service clients: timeouts, one typed error tree, retries.
+
+Every client owns one long-lived `httpx.AsyncClient` built by `make_client` (explicit timeouts,
+injectable transport). Failures leave a client only as a `ServiceError` subclass, built solely from
+httpx's own exceptions and HTTP answers, so programming errors are never disguised as network
+trouble. Retries (jittered exponential backoff, via stamina) are for idempotent requests only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import httpx
+import stamina
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=10.0)
+"""Connect fast or say so; transfers stream, so read/write bound the gap between chunks."""
+
+T = TypeVar("T")
+
+
+class ServiceError(Exception):
+    """A failure talking to a remote service. `user_message` says what happened and what to do."""
+
+    def __init__(self, service: str, user_message: str, detail: str = "") -> None:
+        super().__init__(f"{service}: {user_message}" + (f" ({detail})" if detail else ""))
+        self.service = service
+        self.user_message = user_message
+        self.detail = detail
+
+
+class Unreachable(ServiceError):
+    """No answer: the connection was refused, could not be made, or was cut mid-answer."""
+
+
+class TimedOut(ServiceError):
+    """The service took longer than the timeout allows."""
+
+
+class HTTPStatusError(ServiceError):
+    """The service answered with an error status. `code` is its machine-readable error code."""
+
+    def __init__(self, service: str, user_message: str, status: int, code: str = "") -> None:
+        super().__init__(service, user_message, f"HTTP {status}{' ' + code if code else ''}")
+        self.status = status
+        self.code = code
+
+
+class BadRequest(HTTPStatusError):
+    """400 or 422: the service refused what was sent; retrying the same request will not help."""
+
+
+class AuthRequired(HTTPStatusError):
+    """401: the credentials are missing, expired or revoked."""
+
+
+class Forbidden(HTTPStatusError):
+    """403: signed in, but not allowed to do this."""
+
+
+class NotFound(HTTPStatusError):
+    """404 (or 410): the thing asked for does not exist (any more)."""
+
+
+class Conflict(HTTPStatusError):
+    """409 or 412: someone else changed or claimed it first."""
+
+
+class RateLimited(HTTPStatusError):
+    """429: too many requests; `retry_after` seconds must pass before the next one."""
+
+    def __init__(self, service: str, user_message: str, retry_after: float, code: str = "") -> None:
+        super().__init__(service, user_message, 429, code)
+        self.retry_after = retry_after
+
+
+class ServerError(HTTPStatusError):
+    """5xx: the service is having trouble; worth retrying later."""
+
+
+_BY_STATUS: dict[int, type[HTTPStatusError]] = {
+    400: BadRequest,
+    401: AuthRequired,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    410: NotFound,
+    412: Conflict,
+    422: BadRequest,
+}
+
+
+def make_client(
+    base_url: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    headers: dict[str, str] | None = None,
+) -> httpx.AsyncClient:
+    """The one long-lived client per remote. Plain http is allowed to loopback only."""
+    url = httpx.URL(base_url)
+    if url.scheme != "https" and not _is_loopback(url.host):
+        raise ValueError(f"refusing plain {url.scheme} to {url.host}: only https leaves this machine")
+    return httpx.AsyncClient(
+        base_url=base_url, transport=transport, timeout=timeout, headers=headers, follow_redirects=False
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    return host in {"localhost", "::1"} or host.startswith("127.")
+
+
+def transport_error(service: str, exc: httpx.TransportError) -> ServiceError:
+    """Turn httpx's transport failure into the matching `ServiceError`."""
+    if isinstance(exc, httpx.TimeoutException):
+        return TimedOut(service, f"{service} did not answer in time. Check your connection and retry.")
+    return Unreachable(
+        service, f"Cannot reach {service}. Check your internet connection and retry.", type(exc).__name__
+    )
+
+
+def status_error(service: str, response: httpx.Response, code: str, message: str) -> HTTPStatusError:
+    """Turn an error answer into the matching `HTTPStatusError`; `message` is the service's own text."""
+    status = response.status_code
+    if status == 429:
+        wait = retry_after_seconds(response)
+        text = message or f"{service} asks us to slow down; trying again in {wait:.0f} s."
+        return RateLimited(service, text, wait, code)
+    cls = _BY_STATUS.get(status, ServerError if status >= 500 else BadRequest)
+    if not message:
+        message = (
+            f"{service} is having trouble (error {status}). Try again in a few minutes."
+            if status >= 500
+            else f"{service} refused the request (error {status})."
+        )
+    return cls(service, message, status, code)
+
+
+def retry_after_seconds(response: httpx.Response, default: float = 60.0) -> float:
+    """Seconds from a `Retry-After` header (delta-seconds or an HTTP date)."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return default
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def retry_hook(exc: Exception) -> bool | float:
+    """stamina backoff hook: retry transient failures; a 429 waits exactly its `Retry-After`."""
+    if isinstance(exc, RateLimited):
+        return exc.retry_after
+    if isinstance(exc, ServerError):
+        return exc.status in {500, 502, 503, 504}
+    return isinstance(exc, Unreachable | TimedOut)
+
+
+async def retrying(
+    call: Callable[[], Awaitable[T]], *, attempts: int = 4, timeout: float = 120.0
+) -> T:
+    """Run an idempotent `call` again after transient failures, with jittered exponential backoff."""
+    async for attempt in stamina.retry_context(
+        on=retry_hook, attempts=attempts, timeout=timeout, wait_initial=0.3, wait_max=10.0, wait_jitter=0.5
+    ):
+        with attempt:
+            return await call()
+    raise AssertionError("unreachable: stamina re-raises the last failure")  # pragma: no cover

@@ -1,0 +1,1 @@
+"""Widgets and dialogs: render, validate, hand work to services."""
