@@ -124,9 +124,7 @@ class SandboxWorld:
         clio_sock = _bind(self.host, self.clio_port)
         lc_sock = _bind(self.host, self.legalconnect_port)
         clio_url, lc_url = _origin(self.host, clio_sock), _origin(self.host, lc_sock)
-        clio_app = create_clio(
-            ClioSettings(self.data_dir / "clio", clio_url, self.clio_faults, self.scale)
-        )
+        clio_app = create_clio(ClioSettings(self.data_dir / "clio", clio_url, self.clio_faults, self.scale))
         lc_app = create_legalconnect(
             LegalConnectSettings(
                 self.data_dir / "legalconnect",

@@ -162,12 +162,15 @@ def retry_hook(exc: Exception) -> bool | float:
     return isinstance(exc, Unreachable | TimedOut)
 
 
-async def retrying(
-    call: Callable[[], Awaitable[T]], *, attempts: int = 4, timeout: float = 120.0
-) -> T:
+async def retrying(call: Callable[[], Awaitable[T]], *, attempts: int = 4, give_up_after: float = 120.0) -> T:
     """Run an idempotent `call` again after transient failures, with jittered exponential backoff."""
     async for attempt in stamina.retry_context(
-        on=retry_hook, attempts=attempts, timeout=timeout, wait_initial=0.3, wait_max=10.0, wait_jitter=0.5
+        on=retry_hook,
+        attempts=attempts,
+        timeout=give_up_after,
+        wait_initial=0.3,
+        wait_max=10.0,
+        wait_jitter=0.5,
     ):
         with attempt:
             return await call()

@@ -150,9 +150,7 @@ class FaultMiddleware:
 async def _drop(send: Send) -> None:
     # Promise a body, send part of it, then return: uvicorn closes the socket, and the client sees
     # the connection cut mid-answer, as it would when a proxy or Wi-Fi drops it.
-    await send(
-        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"4096")]}
-    )
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"4096")]})
     await send({"type": "http.response.body", "body": b'{"data": ', "more_body": True})
 
 
