@@ -1,0 +1,34 @@
+"""Make names that come from Clio or the court safe to use as local file names.
+
+A returned document's name is chosen by someone else; before it touches the disk it loses path
+separators, control and reserved characters, Windows device names and trailing dots/spaces, and is
+cut to a length every supported file system accepts, keeping its extension.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
+MAX_NAME_BYTES = 200  # well under the 255-byte limit of ext4/NTFS/APFS, leaving room for " (2)"
+
+
+def safe_filename(name: str, default: str = "document") -> str:
+    """A file name safe on Windows, macOS and Linux that still reads like `name`."""
+    name = unicodedata.normalize("NFC", name)
+    name = _FORBIDDEN.sub("_", name).strip().strip(".").strip()
+    name = re.sub(r"\s+", " ", name)
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    if not stem:
+        stem = default
+    if stem.split(".")[0].upper() in _WINDOWS_DEVICES:
+        stem = f"_{stem}"
+    ext = ext[:16]
+    suffix = f".{ext}" if ext else ""
+    while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return (stem.rstrip(" .") or default) + suffix

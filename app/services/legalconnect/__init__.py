@@ -1,0 +1,1 @@
+"""LegalConnect service client and its typed records."""

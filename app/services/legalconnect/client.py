@@ -1,0 +1,226 @@
+"""The LegalConnect service client: sign-in, provider profile, orders, deliverables.
+
+One long-lived `httpx.AsyncClient` (explicit timeouts, injectable transport). Reads are retried
+with jittered backoff; writes are not (a repeated submit could file twice). Every failure leaves as
+a `ServiceError` whose `user_message` comes from the service's own error body when it has one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.services import http
+from app.services.legalconnect.records import (
+    Deliverable,
+    Order,
+    OrderPage,
+    OrderStatus,
+    ProtocolError,
+    Provider,
+    Session,
+)
+
+Progress = Callable[[int, int], None]
+"""Called with (bytes done, bytes expected) while a file streams."""
+
+
+class IntegrityError(http.ServiceError):
+    """A downloaded file does not match the size or checksum the service announced."""
+
+
+class LegalConnectClient:
+    """Talks to one Service Provider's LegalConnect API (`api_url` ends in `/api/v1`)."""
+
+    def __init__(
+        self,
+        api_url: str,
+        *,
+        service_name: str = "the Service Provider",
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.service_name = service_name
+        self._http = http.make_client(api_url.rstrip("/") + "/", transport=transport)
+        self._token: str | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self._token is not None
+
+    def use_token(self, token: str | None) -> None:
+        """Use a bearer token remembered from an earlier sign-in (or forget it with None)."""
+        self._token = token
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self._token is not None:
+            headers["Authorization"] = f"Bearer {self._token}"
+        try:
+            response = await self._http.request(method, path, headers=headers, **kwargs)
+        except httpx.TransportError as exc:
+            raise http.transport_error(self.service_name, exc) from exc
+        if response.status_code >= 400:
+            raise self._error(response)
+        return response
+
+    def _error(self, response: httpx.Response) -> http.HTTPStatusError:
+        code = message = ""
+        try:
+            body = response.json()
+            code = str(body["error"]["code"])
+            message = str(body["error"]["message"])
+        except (ValueError, KeyError, TypeError):
+            pass  # not our error shape (a proxy's page, say): the status decides the message
+        if response.status_code == 401 and code != "invalid_credentials":
+            message = "Your session with the Service Provider has ended. Please sign in again."
+        return http.status_error(self.service_name, response, code, message)
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self._send(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise http.ServiceError(
+                self.service_name, f"{self.service_name} sent an answer the app cannot read.", str(exc)
+            ) from exc
+
+    async def _get(self, path: str, **kwargs: Any) -> Any:
+        return await http.retrying(lambda: self._json("GET", path, **kwargs))
+
+    def _parse(self, parse: Callable[[Any], Any], raw: Any) -> Any:
+        try:
+            return parse(raw)
+        except (ProtocolError, KeyError, TypeError, ValueError) as exc:
+            raise http.ServiceError(
+                self.service_name, f"{self.service_name} sent an answer the app cannot read.", str(exc)
+            ) from exc
+
+    # -- session --------------------------------------------------------------------------------
+
+    async def sign_in(self, email: str, password: str) -> Session:
+        """Open a session; on success the client uses its token. A wrong password raises AuthRequired
+        with the service's message and leaves the client signed out."""
+        self._token = None
+        raw = await self._json("POST", "session", json={"email": email, "password": password})
+        session: Session = self._parse(Session.from_json, raw)
+        self._token = session.access_token
+        return session
+
+    async def sign_out(self) -> None:
+        """End the session on the service (best effort) and forget the token."""
+        try:
+            if self._token is not None:
+                await self._send("DELETE", "session")
+        except http.ServiceError:
+            pass  # signing out must work offline too; the token expires on its own
+        finally:
+            self._token = None
+
+    async def provider(self) -> Provider:
+        result: Provider = self._parse(Provider.from_json, await self._get("provider"))
+        return result
+
+    # -- orders ---------------------------------------------------------------------------------
+
+    async def orders_page(
+        self,
+        *,
+        updated_since: dt.datetime | None = None,
+        statuses: tuple[OrderStatus, ...] = (),
+        query: str = "",
+        offset: int = 0,
+        limit: int = 100,
+    ) -> OrderPage:
+        """One page of the firm's orders, newest change first."""
+        params: list[tuple[str, str | int]] = [("limit", limit), ("offset", offset)]
+        if updated_since is not None:
+            params.append(("updated_since", updated_since.astimezone(dt.UTC).isoformat()))
+        params.extend(("status", s.value) for s in statuses)
+        if query:
+            params.append(("q", query))
+        raw = await self._get("orders", params=params)
+
+        def parse(body: Any) -> OrderPage:
+            time = dt.datetime.fromisoformat(str(body["server_time"]).replace("Z", "+00:00"))
+            orders = tuple(Order.from_json(o) for o in body["data"])
+            return OrderPage(orders, body["paging"].get("next_offset"), time)
+
+        page: OrderPage = self._parse(parse, raw)
+        return page
+
+    async def changed_orders(self, since: dt.datetime | None) -> tuple[list[Order], dt.datetime]:
+        """Every order changed at or after `since` (all orders when None), and the server time to
+        pass as `since` next time (the server's clock, so local clock skew loses nothing)."""
+        page = await self.orders_page(updated_since=since)
+        orders, server_time = list(page.orders), page.server_time
+        while page.next_offset is not None:
+            page = await self.orders_page(updated_since=since, offset=page.next_offset)
+            orders.extend(page.orders)
+        return orders, server_time
+
+    async def order(self, order_id: int) -> Order:
+        result: Order = self._parse(Order.from_json, await self._get(f"orders/{order_id}"))
+        return result
+
+    async def deliverables(self, order_id: int) -> list[Deliverable]:
+        raw = await self._get(f"orders/{order_id}/deliverables")
+        result: list[Deliverable] = self._parse(lambda b: [Deliverable.from_json(d) for d in b["data"]], raw)
+        return result
+
+    async def download_deliverable(
+        self, deliverable: Deliverable, destination: Path, progress: Progress | None = None
+    ) -> Path:
+        """Stream a returned document to `destination` (a full path). The bytes go to a private
+        temporary file beside it first, and replace `destination` only once size and sha256 match
+        what the service announced; a failed download leaves nothing behind."""
+        return await http.retrying(lambda: self._download(deliverable, destination, progress))
+
+    async def _download(self, item: Deliverable, destination: Path, progress: Progress | None) -> Path:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".download-", dir=destination.parent)
+        tmp = Path(tmp_name)
+        digest, done = hashlib.sha256(), 0
+        try:
+            with os.fdopen(fd, "wb") as out:
+                await self._stream(f"deliverables/{item.id}/content", out, digest, progress, item.size_bytes)
+                done = out.tell()
+            if done != item.size_bytes or digest.hexdigest() != item.sha256:
+                raise IntegrityError(
+                    self.service_name,
+                    f"“{item.name}” arrived damaged (its checksum does not match). Try again.",
+                    f"got {done} bytes",
+                )
+            # One rename / unlink of a local file: microseconds, not worth a thread hop.
+            tmp.replace(destination)  # noqa: ASYNC240
+            return destination
+        finally:
+            tmp.unlink(missing_ok=True)  # noqa: ASYNC240
+
+    async def _stream(
+        self, path: str, out: Any, digest: Any, progress: Progress | None, expected: int
+    ) -> None:
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        try:
+            async with self._http.stream("GET", path, headers=headers) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise self._error(response)
+                async for chunk in response.aiter_bytes(1 << 16):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    if progress is not None:
+                        progress(out.tell(), expected)
+        except httpx.TransportError as exc:
+            raise http.transport_error(self.service_name, exc) from exc

@@ -1,0 +1,241 @@
+"""Typed records of the LegalConnect API, parsed from its JSON (`/api/v1`, see its OpenAPI document).
+
+Parsing is strict about what the app relies on (a missing id is a `ProtocolError`, not a silent
+default) and tolerant of fields it does not know, so the provider can add fields freely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+
+class ProtocolError(ValueError):
+    """The service answered with JSON the app cannot understand."""
+
+
+class OrderStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    PARTIALLY_ACCEPTED = "partially_accepted"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def decided(self) -> bool:
+        return self in (OrderStatus.ACCEPTED, OrderStatus.REJECTED, OrderStatus.PARTIALLY_ACCEPTED)
+
+
+_STATUS_LABELS = {
+    OrderStatus.DRAFT: "Draft",
+    OrderStatus.SUBMITTED: "Submitted",
+    OrderStatus.UNDER_REVIEW: "Under Review",
+    OrderStatus.ACCEPTED: "Accepted",
+    OrderStatus.REJECTED: "Rejected",
+    OrderStatus.PARTIALLY_ACCEPTED: "Partially Accepted",
+    OrderStatus.CANCELLED: "Cancelled",
+}
+
+
+def _req(raw: dict[str, Any], key: str) -> Any:
+    try:
+        return raw[key]
+    except (KeyError, TypeError) as exc:
+        raise ProtocolError(f"missing {key!r} in the service's answer") from exc
+
+
+def _time(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ProtocolError(f"not a timestamp: {value!r}") from exc
+
+
+def _req_time(raw: dict[str, Any], key: str) -> dt.datetime:
+    value = _time(_req(raw, key))
+    if value is None:
+        raise ProtocolError(f"{key!r} is empty in the service's answer")
+    return value
+
+
+@dataclass(frozen=True)
+class Session:
+    access_token: str
+    expires_at: dt.datetime
+    user_name: str
+    user_email: str
+    firm_name: str
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Session:
+        user, firm = _req(raw, "user"), _req(raw, "firm")
+        return cls(
+            str(_req(raw, "access_token")),
+            _req_time(raw, "expires_at"),
+            str(_req(user, "name")),
+            str(_req(user, "email")),
+            str(_req(firm, "name")),
+        )
+
+
+@dataclass(frozen=True)
+class ClioIntegration:
+    enabled: bool
+    client_ids: dict[str, str]
+    base_urls: dict[str, str]
+    redirect_uri: str
+    broker_token_url: str
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    support_email: str
+    support_phone: str
+    clio: ClioIntegration
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Provider:
+        clio, support = _req(raw, "clio"), raw.get("support") or {}
+        return cls(
+            name=str(_req(raw, "name")),
+            support_email=str(support.get("email", "")),
+            support_phone=str(support.get("phone", "")),
+            clio=ClioIntegration(
+                enabled=bool(_req(clio, "enabled")),
+                client_ids=dict(clio.get("client_ids") or {}),
+                base_urls=dict(clio.get("base_urls") or {}),
+                redirect_uri=str(clio.get("redirect_uri", "")),
+                broker_token_url=str(clio.get("broker_token_url", "")),
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class ClioLink:
+    client_id: int
+    matter_id: int
+    matter_display_number: str
+
+
+@dataclass(frozen=True)
+class OrderDocument:
+    id: int
+    name: str
+    filing_code: str
+    filing_code_name: str
+    role: str  # lead | attachment
+    kind: str  # filing | word_copy
+    size_bytes: int | None
+    page_count: int | None
+    review_result: str | None  # pending | accepted | rejected
+    reject_reason: str | None
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> OrderDocument:
+        return cls(
+            id=int(_req(raw, "id")),
+            name=str(_req(raw, "name")),
+            filing_code=str(raw.get("filing_code", "")),
+            filing_code_name=str(raw.get("filing_code_name", "")),
+            role=str(raw.get("role", "attachment")),
+            kind=str(raw.get("kind", "filing")),
+            size_bytes=raw.get("size_bytes"),
+            page_count=raw.get("page_count"),
+            review_result=raw.get("review_result"),
+            reject_reason=raw.get("reject_reason"),
+        )
+
+
+@dataclass(frozen=True)
+class Order:
+    id: int
+    order_number: str | None
+    status: OrderStatus
+    closed: bool
+    court_name: str
+    case_title: str
+    case_number: str
+    clio: ClioLink | None
+    documents: tuple[OrderDocument, ...]
+    document_count: int
+    deliverable_count: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Order:
+        try:
+            status = OrderStatus(_req(raw, "status"))
+        except ValueError as exc:
+            raise ProtocolError(f"unknown order status {raw.get('status')!r}") from exc
+        clio = raw.get("clio")
+        return cls(
+            id=int(_req(raw, "id")),
+            order_number=raw.get("order_number"),
+            status=status,
+            closed=bool(raw.get("closed", False)),
+            court_name=str(raw.get("court_name") or ""),
+            case_title=str(raw.get("case_title") or ""),
+            case_number=str(raw.get("case_number") or ""),
+            clio=ClioLink(int(clio["client_id"]), int(clio["matter_id"]), str(clio["matter_display_number"]))
+            if clio
+            else None,
+            documents=tuple(OrderDocument.from_json(d) for d in raw.get("documents") or ()),
+            document_count=int(raw.get("document_count", len(raw.get("documents") or ()))),
+            deliverable_count=int(raw.get("deliverable_count", 0)),
+            created_at=_req_time(raw, "created_at"),
+            updated_at=_req_time(raw, "updated_at"),
+            submitted_at=_time(raw.get("submitted_at")),
+            decided_at=_time(raw.get("decided_at")),
+        )
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    id: int
+    order_id: int
+    order_number: str
+    kind: str  # conformed_copy | receipt | notice | signed_order
+    name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    received_at: dt.datetime
+
+    @property
+    def kind_label(self) -> str:
+        return self.kind.replace("_", " ").capitalize()
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Deliverable:
+        return cls(
+            id=int(_req(raw, "id")),
+            order_id=int(_req(raw, "order_id")),
+            order_number=str(raw.get("order_number") or ""),
+            kind=str(_req(raw, "kind")),
+            name=str(_req(raw, "name")),
+            content_type=str(raw.get("content_type", "application/pdf")),
+            size_bytes=int(_req(raw, "size_bytes")),
+            sha256=str(_req(raw, "sha256")),
+            received_at=_req_time(raw, "received_at"),
+        )
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: tuple[Order, ...]
+    next_offset: int | None
+    server_time: dt.datetime
