@@ -12,22 +12,20 @@ import unicodedata
 
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
+_EXTENSION = re.compile(r"[A-Za-z0-9]{1,10}")
 MAX_NAME_BYTES = 200  # well under the 255-byte limit of ext4/NTFS/APFS, leaving room for " (2)"
 
 
 def safe_filename(name: str, default: str = "document") -> str:
     """A file name safe on Windows, macOS and Linux that still reads like `name`."""
-    name = unicodedata.normalize("NFC", name)
-    name = _FORBIDDEN.sub("_", name).strip().strip(".").strip()
-    name = re.sub(r"\s+", " ", name)
+    name = _FORBIDDEN.sub("_", unicodedata.normalize("NFC", name))
+    name = re.sub(r"\s+", " ", name).strip()
     stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    if not stem:
-        stem = default
+    if not dot or not _EXTENSION.fullmatch(ext):
+        stem, ext = name, ""  # "archive.tar_old" or "notes." have no extension worth keeping
+    stem = stem.strip(" .") or default
     if stem.split(".")[0].upper() in _WINDOWS_DEVICES:
         stem = f"_{stem}"
-    ext = ext[:16]
     suffix = f".{ext}" if ext else ""
     while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
         stem = stem[:-1]
