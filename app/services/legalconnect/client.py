@@ -128,6 +128,13 @@ class LegalConnectClient:
         finally:
             self._token = None
 
+    async def current_session(self) -> Session:
+        """The session the current token belongs to (AuthRequired when it has ended)."""
+        raw = dict(await self._get("session"))
+        raw["access_token"] = self._token or ""
+        session: Session = self._parse(Session.from_json, raw)
+        return session
+
     async def provider(self) -> Provider:
         result: Provider = self._parse(Provider.from_json, await self._get("provider"))
         return result

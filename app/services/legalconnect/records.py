@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -174,6 +175,16 @@ class Order:
     updated_at: dt.datetime
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The service's JSON for this order, kept so the local cache can rebuild it offline."""
+
+    @property
+    def display_number(self) -> str:
+        return self.order_number or "Draft"
+
+    @property
+    def rejected_documents(self) -> tuple[OrderDocument, ...]:
+        return tuple(d for d in self.documents if d.review_result == "rejected")
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Order:
@@ -200,6 +211,7 @@ class Order:
             updated_at=_req_time(raw, "updated_at"),
             submitted_at=_time(raw.get("submitted_at")),
             decided_at=_time(raw.get("decided_at")),
+            raw=raw,
         )
 
 

@@ -1,0 +1,91 @@
+"""The firm's orders: shown from the local cache at once, then brought up to date incrementally.
+
+`refresh` asks only for orders changed since the last sync (the server's own clock marks the
+point), merges them into the SQLite cache and returns the whole list, so start-up and offline use
+show the last known state instantly and a refresh costs one small request when nothing changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from app.services.filenames import safe_filename
+from app.services.legalconnect.client import LegalConnectClient, Progress
+from app.services.legalconnect.records import Deliverable, Order, ProtocolError
+from app.services.store import CachedOrder, Store
+
+log = logging.getLogger(__name__)
+
+
+def _cached(order: Order) -> CachedOrder:
+    return CachedOrder(
+        id=str(order.id),
+        order_number=order.order_number or "",
+        status=order.status.value,
+        case_title=order.case_title,
+        court=order.court_name,
+        submitted_at=order.submitted_at,
+        updated_at=order.updated_at,
+        clio_matter=order.clio.matter_display_number if order.clio else None,
+        document_count=order.document_count,
+        payload=order.raw,
+    )
+
+
+class OrdersService:
+    """Orders, their documents and what the court returned, for the signed-in firm."""
+
+    def __init__(self, client: LegalConnectClient, store: Store, viewing_dir: Path) -> None:
+        """`viewing_dir`: where returned documents are kept for opening with the system viewer."""
+        self.client = client
+        self.store = store
+        self.viewing_dir = viewing_dir
+
+    def cached(self) -> list[Order]:
+        """The orders as last seen, newest first, without touching the network."""
+        orders = []
+        for row in self.store.cached_orders():
+            try:
+                orders.append(Order.from_json(dict(row.payload)))
+            except (ProtocolError, KeyError, TypeError, ValueError):
+                log.info("dropping unreadable cached order %s", row.id)
+        return orders
+
+    async def refresh(self) -> list[Order]:
+        """Fetch what changed since the last sync, store it, return every order (newest first)."""
+        cursor = self.store.get_sync_cursor()
+        since = dt.datetime.fromisoformat(cursor) if cursor else None
+        changed, server_time = await self.client.changed_orders(since)
+        if changed:
+            self.store.save_orders(_cached(o) for o in changed)
+        self.store.set_sync_cursor(server_time.isoformat())
+        return self.cached()
+
+    async def order(self, order_id: int) -> Order:
+        """The order as it is now (and the cache updated with it)."""
+        order = await self.client.order(order_id)
+        self.store.save_orders([_cached(order)])
+        return order
+
+    async def deliverables(self, order_id: int) -> list[Deliverable]:
+        return await self.client.deliverables(order_id)
+
+    async def save_deliverable(
+        self, deliverable: Deliverable, destination: Path, progress: Progress | None = None
+    ) -> Path:
+        """Save a returned document where the user chose (verified, never half-written)."""
+        return await self.client.download_deliverable(deliverable, destination, progress)
+
+    async def viewing_copy(self, deliverable: Deliverable, progress: Progress | None = None) -> Path:
+        """A local copy to open with the system viewer; downloaded once, then reused."""
+        folder = self.viewing_dir / safe_filename(deliverable.order_number or str(deliverable.order_id))
+        path = folder / safe_filename(f"{deliverable.id}-{deliverable.name}")
+        if path.exists() and path.stat().st_size == deliverable.size_bytes:
+            return path
+        return await self.client.download_deliverable(deliverable, path, progress)
+
+    def forget(self) -> None:
+        """Drop the cached orders (sign-out, or another account)."""
+        self.store.clear_cache()
