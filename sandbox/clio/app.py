@@ -1,0 +1,86 @@
+"""Assemble the Clio emulator: OAuth, API v4 routes, the storage host, the fault admin, the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp
+
+from sandbox.clio import routes_activities, routes_documents, routes_folders, routes_people
+from sandbox.clio.api import API_PREFIX, Emulator
+from sandbox.clio.errors import error_body, error_response
+from sandbox.clio.oauth import ClioOAuth
+from sandbox.clio.paging import Pager
+from sandbox.clio.ratelimit import RateLimiter
+from sandbox.clio.seed import seed
+from sandbox.clio.storage import Storage
+from sandbox.clio.store import create_schema, get_meta, is_seeded
+from sandbox.clio.views import Views
+from sandbox.common.db import connect
+from sandbox.common.faults import FaultMiddleware, admin_routes
+from sandbox.common.settings import ClioSettings
+
+DB_NAME = "clio.sqlite3"
+
+
+def open_database(settings: ClioSettings) -> sqlite3.Connection:
+    """Open (and on first use create and seed) this server's database."""
+    conn = connect(settings.data_dir / DB_NAME)
+    create_schema(conn)
+    if not is_seeded(conn):
+        seed(conn, settings.data_dir, settings.scale)
+    return conn
+
+
+def build_emulator(conn: sqlite3.Connection, settings: ClioSettings) -> Emulator:
+    secret = bytes.fromhex(get_meta(conn, "secret") or "00")
+    storage = Storage(conn, settings.data_dir, settings.base_url, settings.faults, secret)
+    return Emulator(
+        conn=conn,
+        settings=settings,
+        pager=Pager(secret),
+        limiter=RateLimiter(lambda: settings.faults.rate_limit_per_minute),
+        storage=storage,
+        views=Views(conn, storage),
+        oauth=ClioOAuth(conn, settings),
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    # Unknown paths and methods under /api/v4 answer in Clio's error format, not Starlette's text.
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith(API_PREFIX):
+        return error_body(exc.status_code, f"{exc.detail}: {request.method} {request.url.path}")
+    return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+
+
+def create_app(settings: ClioSettings) -> ASGIApp:
+    """The Clio emulator as an ASGI app, seeded on first use, wrapped in the fault middleware."""
+    conn = open_database(settings)
+    emu = build_emulator(conn, settings)
+    routes: list[BaseRoute] = [
+        *emu.oauth.routes(),
+        *emu.storage.routes(),
+        *routes_people.routes(emu),
+        *routes_folders.routes(emu),
+        *routes_documents.routes(emu),
+        *routes_activities.routes(emu),
+        # Loopback-only admin: fault knobs, and "the user revoked the app inside Clio".
+        *admin_routes(settings.faults, {"/clio/revoke": emu.oauth.admin_revoke}),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        conn.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error})
+    app.state.emulator = emu
+    return FaultMiddleware(app, settings.faults, error_response)

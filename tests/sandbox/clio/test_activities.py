@@ -1,0 +1,84 @@
+"""Activities (expense entries) and their billing states; category edits guarded by If-Match."""
+
+from __future__ import annotations
+
+from tests.sandbox.clio.conftest import ClioServer
+
+FIELDS = "id,type,date,price,total,billed,on_bill,bill{id,state},matter{id},expense_category{id,name}"
+
+
+def _ids(clio: ClioServer, **params: str) -> list[int]:
+    with clio.client() as client:
+        response = client.get("/activities.json", params={"fields": "id", **params})
+    assert response.status_code == 200, response.text
+    return [a["id"] for a in response.json()["data"]]
+
+
+def test_filters_and_billing_states(clio: ClioServer) -> None:
+    assert _ids(clio, status="billed") == [7001, 7002, 7003]
+    assert _ids(clio, status="draft") == [7004, 7005]
+    assert _ids(clio, status="unbilled") == [7006, 7007, 7008, 7009]
+    assert _ids(clio, matter_id="2001") == [7001, 7002, 7009]
+    assert _ids(clio, start_date="2026-01-01", end_date="2026-02-02") == [7006, 7007, 7008]
+    assert _ids(clio, expense_category_id="501") == [7001, 7003, 7006]
+    assert _ids(clio, type="ExpenseEntry", matter_id="2009") == [7007, 7008]
+    assert _ids(clio, type="TimeEntry") == []
+    with clio.client() as client:
+        rows = {a["id"]: a for a in client.get("/activities.json", params={"fields": FIELDS}).json()["data"]}
+    assert rows[7001]["billed"] is True and rows[7001]["bill"] == {"id": 9001, "state": "paid"}
+    assert rows[7003]["bill"]["state"] == "awaiting_payment"
+    assert rows[7004]["billed"] is False and rows[7004]["on_bill"] is True
+    assert rows[7004]["bill"]["state"] == "draft"
+    assert rows[7006]["bill"] is None and rows[7006]["billed"] is False and rows[7006]["on_bill"] is False
+    assert rows[7001]["total"] == 435.0 and rows[7001]["expense_category"]["name"] == "Court Filing Fee"
+
+
+def test_create_expense_entry(clio: ClioServer) -> None:
+    with clio.client() as client:
+        made = client.post(
+            "/activities.json",
+            params={"fields": FIELDS + ",quantity,note"},
+            json={"data": {"type": "ExpenseEntry", "date": "2026-05-02", "quantity": 1, "price": 435.0,
+                           "note": "Filing fee – Superior Court", "matter": {"id": 2011},
+                           "expense_category": {"id": 501}}},
+        )  # fmt: skip
+        assert made.status_code == 201, made.text
+        body = made.json()["data"]
+        assert body["total"] == 435.0 and body["bill"] is None and body["billed"] is False
+        assert body["matter"] == {"id": 2011} and body["date"] == "2026-05-02"
+        listed = _ids(clio, matter_id="2011", status="unbilled")
+        assert listed == [body["id"]]
+
+
+def test_patch_category_with_if_match(clio: ClioServer) -> None:
+    with clio.client() as client:
+        current = client.get("/activities/7007.json", params={"fields": "id,etag,expense_category{id}"})
+        etag = current.headers["ETag"]
+        changed = client.patch(
+            "/activities/7007.json",
+            headers={"If-Match": etag},
+            params={"fields": "id,etag,expense_category{id,name}"},
+            json={"data": {"expense_category": {"id": 503}}},
+        )
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["data"]["expense_category"] == {"id": 503, "name": "Card Convenience Fee"}
+        assert changed.headers["ETag"] != etag
+        stale = client.patch(
+            "/activities/7007.json",
+            headers={"If-Match": etag},
+            json={"data": {"expense_category": {"id": 501}}},
+        )
+        assert stale.status_code == 412 and stale.json()["error"]["type"] == "PreconditionFailed"
+        after = client.get("/activities/7007.json", params={"fields": "expense_category{id}"}).json()
+        assert after["data"]["expense_category"] == {"id": 503}
+        cleared = client.patch(
+            "/activities/7007.json",
+            params={"fields": "expense_category"},
+            json={"data": {"expense_category": None}},
+        )
+        assert cleared.json()["data"]["expense_category"] is None
+        # Entries on an issued bill cannot be edited; draft-bill entries can.
+        billed = client.patch("/activities/7001.json", json={"data": {"expense_category": {"id": 502}}})
+        assert billed.status_code == 422
+        draft = client.patch("/activities/7004.json", json={"data": {"expense_category": {"id": 507}}})
+        assert draft.status_code == 200
