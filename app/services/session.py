@@ -81,6 +81,12 @@ class SessionService:
             self.forget(email)
             return None
 
+    def preset(self, email: str, password: str) -> None:
+        """Remember a sign-in without using it yet (the sandbox's demo user on its first run)."""
+        password_key, _ = self._keys(email)
+        self.tokens.set(password_key, password)
+        self.settings.set(config.REMEMBERED_EMAIL, email)
+
     async def sign_in(self, email: str, password: str, *, remember: bool) -> Session:
         """Sign in; raises AuthRequired (with the provider's message) for a wrong password."""
         self._add_secret(password)
