@@ -1,0 +1,1 @@
+"""The LegalConnect emulator: a Service Provider's portal API, its court clerk and its seed data."""

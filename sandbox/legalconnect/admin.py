@@ -1,0 +1,127 @@
+"""Sandbox-only admin routes under `/_sandbox/legalconnect/…` (loopback only, not in the OpenAPI).
+
+- `GET  /outbox[?order_id=N]`            the notification emails the provider would have sent
+- `POST /clerk/run` `{"order_id"?: N}`   decide now (one pending order, or every scheduled one)
+- `GET|POST /clerk/mode` `{"mode": "rules"|"random", "seed"?: int, "reject_rate"?: 0..1}`
+- `POST /late-signed-order` `{"order_id": N}`  deliver a judge-signed order (closed orders too)
+- `POST /auto-close` `{"older_than_days"?: 30}` close old orders now
+- `GET|POST /provider` `{"clio_enabled": bool}` switch the Clio integration on or off
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from sandbox.legalconnect.clerk import ClerkRefusal
+from sandbox.legalconnect.deps import Context
+from sandbox.legalconnect.errors import error_json
+from sandbox.legalconnect.store import parse_stamp
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    value = json.loads(raw)
+    if not isinstance(value, dict):
+        raise ValueError("send a JSON object")
+    return value
+
+
+def _int(body: dict[str, Any], key: str, required: bool = True) -> int | None:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{key} must be an integer")
+    return value
+
+
+def _guard(handler: Handler) -> Handler:
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except (ValueError, ClerkRefusal) as exc:  # json.JSONDecodeError is a ValueError
+            return error_json(400, "bad_admin_request", str(exc))
+
+    return wrapped
+
+
+def admin_handlers(ctx: Context) -> dict[str, Handler]:
+    """The extra admin routes for `sandbox.common.faults.admin_routes`."""
+
+    async def outbox(request: Request) -> Response:
+        order_id = request.query_params.get("order_id")
+        sql, args = "SELECT * FROM outbox", []
+        if order_id:
+            sql, args = sql + " WHERE order_id = ?", [int(order_id)]
+        rows = ctx.conn.execute(sql + " ORDER BY id", args).fetchall()
+        emails = [
+            {
+                "id": r["id"],
+                "order_id": r["order_id"],
+                "kind": r["kind"],
+                "to": json.loads(r["to_json"]),
+                "subject": r["subject"],
+                "body": r["body"],
+                "sent_at": str(parse_stamp(r["sent_at"])),
+            }
+            for r in rows
+        ]
+        return JSONResponse({"data": emails})
+
+    async def clerk_run(request: Request) -> Response:
+        order_id = _int(await _body(request), "order_id", required=False)
+        return JSONResponse({"decided": await ctx.clerk.run_now(order_id)})
+
+    async def clerk_mode(request: Request) -> Response:
+        if request.method == "POST":
+            body = await _body(request)
+            rate = body.get("reject_rate", ctx.clerk.reject_rate)
+            if isinstance(rate, bool) or not isinstance(rate, int | float):
+                raise ValueError("reject_rate must be a number")
+            ctx.clerk.set_mode(str(body.get("mode", ctx.clerk.mode)), _int(body, "seed", False), float(rate))
+        return JSONResponse(
+            {"mode": ctx.clerk.mode, "seed": ctx.clerk.seed, "reject_rate": ctx.clerk.reject_rate}
+        )
+
+    async def late_signed_order(request: Request) -> Response:
+        order_id = _int(await _body(request), "order_id")
+        assert order_id is not None
+        deliverable_id = await ctx.clerk.deliver_signed_order(order_id)
+        return JSONResponse({"order_id": order_id, "deliverable_id": deliverable_id})
+
+    async def auto_close(request: Request) -> Response:
+        days = (await _body(request)).get("older_than_days", 30)
+        if isinstance(days, bool) or not isinstance(days, int | float) or days < 0:
+            raise ValueError("older_than_days must be a non-negative number")
+        return JSONResponse({"closed": ctx.clerk.auto_close(float(days))})
+
+    async def provider(request: Request) -> Response:
+        if request.method == "POST":
+            enabled = (await _body(request)).get("clio_enabled")
+            if not isinstance(enabled, bool):
+                raise ValueError("clio_enabled must be true or false")
+            ctx.conn.execute(
+                "INSERT OR REPLACE INTO provider_settings (key, value) VALUES ('clio_enabled', ?)",
+                ("1" if enabled else "0",),
+            )
+        row = ctx.conn.execute("SELECT value FROM provider_settings WHERE key = 'clio_enabled'").fetchone()
+        return JSONResponse({"clio_enabled": row is None or row["value"] == "1"})
+
+    routes = {
+        "/outbox": outbox,
+        "/clerk/run": clerk_run,
+        "/clerk/mode": clerk_mode,
+        "/late-signed-order": late_signed_order,
+        "/auto-close": auto_close,
+        "/provider": provider,
+    }
+    return {f"/legalconnect{path}": _guard(handler) for path, handler in routes.items()}
