@@ -78,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"Seeding and starting the sandbox in {args.data_dir} …", flush=True)
     ep = world.start(timeout=600)
+    # Handlers go in before the banner: whoever waits for "Press Ctrl+C" may signal at once.
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(
         f"""
 Clio emulator         {ep.clio.base_url}
@@ -94,9 +98,6 @@ Endpoints written to  {args.data_dir / "endpoints.json"}
 Press Ctrl+C to stop.""",
         flush=True,
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     stop.wait()
     world.stop()
     print("Sandbox stopped.")

@@ -122,19 +122,29 @@ class SandboxWorld:
         from sandbox.legalconnect.app import create_app as create_legalconnect
 
         clio_sock = _bind(self.host, self.clio_port)
-        lc_sock = _bind(self.host, self.legalconnect_port)
+        try:
+            lc_sock = _bind(self.host, self.legalconnect_port)
+        except BaseException:
+            clio_sock.close()
+            raise
         clio_url, lc_url = _origin(self.host, clio_sock), _origin(self.host, lc_sock)
-        clio_app = create_clio(ClioSettings(self.data_dir / "clio", clio_url, self.clio_faults, self.scale))
-        lc_app = create_legalconnect(
-            LegalConnectSettings(
-                self.data_dir / "legalconnect",
-                lc_url,
-                self.legalconnect_faults,
-                self.scale,
-                clio_base_url=clio_url,
-                clio_client_secret=firm.CLIO_CLIENT_SECRET,
+        try:
+            clio_settings = ClioSettings(self.data_dir / "clio", clio_url, self.clio_faults, self.scale)
+            clio_app = create_clio(clio_settings)
+            lc_app = create_legalconnect(
+                LegalConnectSettings(
+                    self.data_dir / "legalconnect",
+                    lc_url,
+                    self.legalconnect_faults,
+                    self.scale,
+                    clio_base_url=clio_url,
+                    clio_client_secret=firm.CLIO_CLIENT_SECRET,
+                )
             )
-        )
+        except BaseException:  # seeding or app assembly failed: free the ports before reporting it
+            clio_sock.close()
+            lc_sock.close()
+            raise
         self._servers = [
             uvicorn.Server(self._config(clio_app)),
             uvicorn.Server(self._config(lc_app)),
@@ -145,7 +155,10 @@ class SandboxWorld:
             target=self._run, args=(sockets, ready), name="sandbox-world", daemon=True
         )
         self._thread.start()
-        if not ready.wait(timeout) or self._error is not None:
+        # `ready` is also set when a server task ends early (its error reaches `_error` only later,
+        # through gather), so success means both servers report `started`.
+        started = ready.wait(timeout) and all(s.started for s in self._servers)
+        if not started or self._error is not None:
             self.stop()
             raise RuntimeError(f"the sandbox servers did not start: {self._error!r}")
         self._endpoints = _endpoints(clio_url, lc_url)

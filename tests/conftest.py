@@ -24,8 +24,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if hasattr(os, "getuid") and os.getuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+# Generated seed files (a 2,000-page PDF among them) are shared by every test and kept between runs,
+# inside the checkout rather than the user's real cache.
+os.environ.setdefault("LCSANDBOX_CACHE_DIR", str(Path(__file__).resolve().parents[1] / ".sandbox-cache"))
 
-from tests.helpers.memory_keyring import MemoryKeyring  # noqa: E402
+from tests.helpers.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture(autouse=True)

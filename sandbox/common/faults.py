@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import ipaddress
 import json
+import math
 import random
 import threading
 from collections.abc import Awaitable, Callable, Mapping
@@ -108,6 +109,8 @@ def _coerce(name: str, value: Any) -> Any:
         raise ValueError("seed must be an integer or null")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{name} must be a number")
+    if not math.isfinite(value):  # JSON allows NaN and Infinity; an infinite latency would hang every call
+        raise ValueError(f"{name} must be a finite number")
     if value < 0:
         raise ValueError(f"{name} must not be negative")
     if name in _SHARES and value > 1:
