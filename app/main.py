@@ -22,7 +22,7 @@ from app.logs import LoggingSetup, diagnostics, setup_logging
 from app.paths import AppPaths
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from sandbox.launcher import Endpoints, SandboxWorld
 
@@ -45,6 +45,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="use an already running sandbox (the endpoints.json that `python -m sandbox` wrote)",
     )
     where.add_argument("--provider-url", help="the Service Provider's LegalConnect API URL (saved)")
+    # For benchmarks/: print one JSON line once the window is usable, then quit.
+    p.add_argument("--benchmark-ready", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
@@ -111,11 +113,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             target = Target(url)
         import qasync
 
-        return int(qasync.run(_run(app, paths, settings, logging_setup, target)))
+        return int(qasync.run(_run(app, paths, settings, logging_setup, target, args.benchmark_ready)))
     finally:
         if target is not None and target.world is not None:
             target.world.stop()
         logging_setup.close()
+
+
+def _report_ready(window: QWidget, app: QApplication) -> None:
+    """Called on the first event-loop turn after the window is shown (benchmarks only)."""
+    import json
+    import resource
+    import time
+
+    from PySide6.QtWidgets import QTableView
+
+    table = window.findChild(QTableView)
+    model = table.model() if table is not None else None
+    print(
+        json.dumps(
+            {
+                "ready_at": time.time(),
+                "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "orders_shown": model.rowCount() if model is not None else 0,
+                "webengine_loaded": any(m.startswith("PySide6.QtWebEngine") for m in sys.modules),
+            }
+        ),
+        flush=True,
+    )
+    app.quit()
 
 
 def _ask_provider_url(settings: Config) -> str:
@@ -140,7 +166,12 @@ def _ask_provider_url(settings: Config) -> str:
 
 
 async def _run(
-    app: QApplication, paths: AppPaths, settings: Config, logging_setup: LoggingSetup, target: Target
+    app: QApplication,
+    paths: AppPaths,
+    settings: Config,
+    logging_setup: LoggingSetup,
+    target: Target,
+    benchmark_ready: bool = False,
 ) -> int:
     from app.services.legalconnect.client import LegalConnectClient
     from app.services.orders import OrdersService
@@ -186,6 +217,10 @@ async def _run(
     tray.sig_quit_requested.connect(app.quit)
     window.show()
     window.start()
+    if benchmark_ready:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: _report_ready(window, app))
     await quitting.wait()
     log.info("shutting down")
     await runner.shutdown()

@@ -201,7 +201,13 @@ class LegalConnectClient:
         digest, done = hashlib.sha256(), 0
         try:
             with os.fdopen(fd, "wb") as out:
-                await self._stream(f"deliverables/{item.id}/content", out, digest, progress, item.size_bytes)
+                await self._stream(
+                    f"orders/{item.order_id}/deliverables/{item.id}/content",
+                    out,
+                    digest,
+                    progress,
+                    item.size_bytes,
+                )
                 done = out.tell()
             if done != item.size_bytes or digest.hexdigest() != item.sha256:
                 raise IntegrityError(

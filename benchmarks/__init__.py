@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks` (or `./dev bench`) prints every figure the project tracks."""

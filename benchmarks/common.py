@@ -1,0 +1,85 @@
+"""What every benchmark shares: a result row, medians, a sandbox in its own process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One line of the benchmark table."""
+
+    name: str
+    value: float
+    unit: str
+    budget: str = ""
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        shown = f"{self.value:.2f}" if abs(self.value) < 100 else f"{self.value:.0f}"
+        return f"{shown} {self.unit}".strip()
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def child_env(home: Path) -> dict[str, str]:
+    """Environment for a child app process: headless, with its own app home."""
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        env.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    env["LEGALCONNECT_DESKTOP_HOME"] = str(home)
+    env.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    return env
+
+
+@contextmanager
+def sandbox_process(data_dir: Path, *extra: str) -> Iterator[Path]:
+    """`python -m sandbox` in its own process; yields the endpoints.json it wrote."""
+    endpoints = data_dir / "endpoints.json"
+    endpoints.unlink(missing_ok=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--data-dir", str(data_dir), *extra],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 600
+        while not endpoints.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the sandbox did not start")
+            time.sleep(0.05)
+        yield endpoints
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def run_json(cmd: list[str], env: dict[str, str], timeout: float = 120) -> tuple[float, dict[str, object]]:
+    """Start `cmd`, return (wall seconds from launch to its JSON line's `ready_at`, that JSON)."""
+    started = time.time()
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("{")), None)
+    if line is None:
+        raise RuntimeError(f"{cmd[2:]} printed no result (exit {out.returncode}): {out.stderr[-2000:]}")
+    data = json.loads(line)
+    return float(data["ready_at"]) - started, data
