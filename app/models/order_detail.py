@@ -1,0 +1,197 @@
+"""Table models for the order panel: the documents filed and the documents the court returned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QDateTime, QLocale, QModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from app.models.orders import SORT_ROLE, ModelIndex
+from app.services.legalconnect.records import Deliverable, OrderDocument
+from app.views.icons import icon
+
+DOCUMENT_ROLE = Qt.ItemDataRole.UserRole + 1
+"""Data role giving the row's `OrderDocument`."""
+DELIVERABLE_ROLE = Qt.ItemDataRole.UserRole + 1
+"""Data role giving the row's `Deliverable`."""
+
+
+def human_size(size: int | None) -> str:
+    """1536 → "1.5 KB"; None → ""."""
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return ""  # pragma: no cover - the loop always returns
+
+
+def local_time(moment: dt.datetime) -> str:
+    """Date and time in the user's locale and time zone."""
+    stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
+    return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)
+
+
+class _Table(QAbstractTableModel):
+    """A flat, read-only table over a list of records."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._count()
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def _count(self) -> int:
+        raise NotImplementedError
+
+
+class DocumentColumn(enum.IntEnum):
+    NAME = 0
+    TYPE = 1
+    ROLE = 2
+    PAGES = 3
+    SIZE = 4
+    RESULT = 5
+    REASON = 6
+
+
+_RESULTS = {
+    "accepted": ("Accepted", "status-accepted", "#1e6b34"),
+    "rejected": ("Rejected", "status-rejected", "#a50e0e"),
+    "pending": ("Pending review", "status-pending", "#1a4fa0"),
+}
+
+
+class DocumentsModel(_Table):
+    """What was filed with an order, with the court's result and reason for each document."""
+
+    HEADERS = ("Document", "Type", "Lead / attachment", "Pages", "Size", "Result", "Reject reason")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._documents: list[OrderDocument] = []
+
+    def _count(self) -> int:
+        return len(self._documents)
+
+    def set_documents(self, documents: list[OrderDocument] | tuple[OrderDocument, ...]) -> None:
+        self.beginResetModel()
+        self._documents = list(documents)
+        self.endResetModel()
+
+    def document_at(self, row: int) -> OrderDocument:
+        return self._documents[row]
+
+    def data(self, index: ModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or index.row() >= len(self._documents):
+            return None
+        doc = self._documents[index.row()]
+        column = DocumentColumn(index.column())
+        result = _RESULTS.get(doc.review_result or "")
+        if role == DOCUMENT_ROLE:
+            return doc
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            return self._display(doc, column, sort=role == SORT_ROLE)
+        if role == Qt.ItemDataRole.ToolTipRole and doc.reject_reason:
+            return f"Rejected: {doc.reject_reason}"
+        if column == DocumentColumn.RESULT and result is not None:
+            if role == Qt.ItemDataRole.DecorationRole:
+                return icon(result[1])
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(result[2])
+        if column == DocumentColumn.REASON and role == Qt.ItemDataRole.ForegroundRole and doc.reject_reason:
+            return QColor(_RESULTS["rejected"][2])
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            DocumentColumn.PAGES,
+            DocumentColumn.SIZE,
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _display(doc: OrderDocument, column: DocumentColumn, *, sort: bool) -> Any:
+        match column:
+            case DocumentColumn.NAME:
+                return doc.name
+            case DocumentColumn.TYPE:
+                return doc.filing_code_name or doc.filing_code
+            case DocumentColumn.ROLE:
+                return "Lead" if doc.role == "lead" else "Attachment"
+            case DocumentColumn.PAGES:
+                if sort:
+                    return doc.page_count or 0
+                return "" if doc.page_count is None else str(doc.page_count)
+            case DocumentColumn.SIZE:
+                return (doc.size_bytes or 0) if sort else human_size(doc.size_bytes)
+            case DocumentColumn.RESULT:
+                result = _RESULTS.get(doc.review_result or "")
+                return result[0] if result else "Not reviewed"
+            case DocumentColumn.REASON:
+                return doc.reject_reason or ""
+
+
+class DeliverableColumn(enum.IntEnum):
+    KIND = 0
+    NAME = 1
+    SIZE = 2
+    RECEIVED = 3
+
+
+class DeliverablesModel(_Table):
+    """The documents the court returned for an order (conformed copies, receipts, notices…)."""
+
+    HEADERS = ("Kind", "Document", "Size", "Received")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._items: list[Deliverable] = []
+
+    def _count(self) -> int:
+        return len(self._items)
+
+    def set_deliverables(self, items: list[Deliverable]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def deliverable_at(self, row: int) -> Deliverable:
+        return self._items[row]
+
+    def data(self, index: ModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or index.row() >= len(self._items):
+            return None
+        item = self._items[index.row()]
+        column = DeliverableColumn(index.column())
+        if role == DELIVERABLE_ROLE:
+            return item
+        if role == SORT_ROLE:
+            if column == DeliverableColumn.SIZE:
+                return item.size_bytes
+            if column == DeliverableColumn.RECEIVED:
+                return item.received_at.timestamp()
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            match column:
+                case DeliverableColumn.KIND:
+                    return item.kind_label
+                case DeliverableColumn.NAME:
+                    return item.name
+                case DeliverableColumn.SIZE:
+                    return human_size(item.size_bytes)
+                case DeliverableColumn.RECEIVED:
+                    return local_time(item.received_at)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == DeliverableColumn.SIZE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

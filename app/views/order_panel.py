@@ -1,0 +1,290 @@
+"""The order panel: a header about the selected order, its Documents tab and its Deliverables tab.
+
+The panel shows what the orders list already knows at once, then loads the order's current detail
+and its returned documents through the task runner under one key, so clicking quickly through the
+list cancels the stale loads instead of letting an old answer overwrite a newer one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.order_detail import DeliverablesModel, DocumentColumn, DocumentsModel, local_time
+from app.models.orders import STATUS_COLOURS, status_text
+from app.services.filenames import safe_filename
+from app.services.http import ServiceError
+from app.services.legalconnect.records import Deliverable, Order
+from app.services.orders import OrdersService
+from app.views.icons import icon
+from app.views.tasks import TaskRunner
+
+
+def _table(name: str) -> QTableView:
+    table = QTableView()
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class OrderPanel(QWidget):
+    """Header, Documents and Deliverables of one order; `show_order(None)` empties it."""
+
+    sig_message = Signal(str)
+    """Emitted with a short confirmation for the status bar (e.g. where a file was saved)."""
+
+    def __init__(self, orders: OrdersService, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._orders = orders
+        self._runner = runner
+        self.order: Order | None = None
+
+        self.number = QLabel()
+        self.number.setObjectName("orderNumber")
+        self.status = QLabel()
+        self.status.setObjectName("orderStatus")
+        self.case = QLabel()
+        self.case.setWordWrap(True)
+        self.court = QLabel()
+        self.court.setWordWrap(True)
+        self.matter = QLabel()
+        self.dates = QLabel()
+        self.dates.setWordWrap(True)
+        for label in (self.number, self.status, self.case, self.court, self.matter, self.dates):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        header = QWidget()
+        header.setObjectName("orderHeader")
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.number)
+        title_row.addWidget(self.status)
+        title_row.addStretch(1)
+        form = QFormLayout()
+        form.addRow("Case:", self.case)
+        form.addRow("Court:", self.court)
+        form.addRow("Clio matter:", self.matter)
+        form.addRow("Dates:", self.dates)
+        header_layout = QVBoxLayout(header)
+        header_layout.addLayout(title_row)
+        header_layout.addLayout(form)
+
+        self.documents_model = DocumentsModel(self)
+        self.documents = _table("Documents")
+        self.documents.setModel(self.documents_model)
+        documents_header = self.documents.horizontalHeader()
+        for column in (DocumentColumn.NAME, DocumentColumn.TYPE):
+            documents_header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            documents_header.resizeSection(column, 170)
+        # What the court decided is what people look for: show it right after the name.
+        documents_header.moveSection(documents_header.visualIndex(DocumentColumn.RESULT), 1)
+        documents_header.moveSection(documents_header.visualIndex(DocumentColumn.REASON), 2)
+        documents_header.setSectionResizeMode(DocumentColumn.REASON, QHeaderView.ResizeMode.Interactive)
+        documents_header.resizeSection(DocumentColumn.REASON, 220)
+
+        self.deliverables_model = DeliverablesModel(self)
+        self.deliverables = _table("Deliverables")
+        self.deliverables.setModel(self.deliverables_model)
+        self.deliverables.doubleClicked.connect(lambda _index: self.open_selected())
+        self.deliverables.selectionModel().selectionChanged.connect(self._deliverable_selected)
+        self.open_button = QPushButton(icon("open"), "&Open")
+        self.open_button.setToolTip("Open the returned document with the system viewer")
+        self.save_button = QPushButton(icon("save"), "Save &As…")
+        self.save_button.setToolTip("Save a copy of the returned document")
+        self.open_button.clicked.connect(self.open_selected)
+        self.save_button.clicked.connect(self.save_selected)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Download progress")
+        self.progress.setVisible(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.progress, 1)
+        buttons.addStretch(0)
+        deliverables_tab = QWidget()
+        deliverables_layout = QVBoxLayout(deliverables_tab)
+        deliverables_layout.addWidget(self.deliverables, 1)
+        deliverables_layout.addLayout(buttons)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.documents, "&Documents")
+        self.tabs.addTab(deliverables_tab, "De&liverables")
+        self.message = QLabel()
+        self.message.setObjectName("panelMessage")
+        self.message.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 0)
+        layout.addWidget(header)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tabs, 1)
+        self.loading = False
+        self.show_order(None)
+
+    # -- showing an order -----------------------------------------------------------------------
+
+    def show_order(self, order: Order | None) -> None:
+        """Show `order` from what is known now, then load its current detail and deliverables."""
+        changed = order is None or self.order is None or order.id != self.order.id
+        self.order = order
+        self._fill(order)
+        if changed:
+            self.deliverables_model.set_deliverables([])
+            self._update_buttons()
+        if order is None:
+            self.message.setText("Select an order to see its documents and what the court returned.")
+            return
+        self.message.setText("")
+        self.loading = True
+        self._runner.run(
+            self,
+            self._load(order.id),
+            on_success=self._loaded,
+            on_error=self._load_failed,
+            key="detail",
+        )
+
+    async def _load(self, order_id: int) -> tuple[Order, list[Deliverable]]:
+        """The order's current detail and its returned documents (two requests, in order)."""
+        order = await self._orders.order(order_id)
+        return order, await self._orders.deliverables(order_id)
+
+    def _loaded(self, result: tuple[Order, list[Deliverable]]) -> None:
+        order, deliverables = result
+        self.loading = False
+        if self.order is None or order.id != self.order.id:
+            return
+        self.order = order
+        self._fill(order)
+        self.deliverables_model.set_deliverables(deliverables)
+        if not deliverables:
+            self.message.setText("The court has returned no documents for this order yet.")
+        self._update_buttons()
+
+    def _load_failed(self, error: ServiceError) -> bool:
+        self.loading = False
+        self.message.setText(f"Could not load the latest details: {error.user_message}")
+        return True
+
+    def _fill(self, order: Order | None) -> None:
+        if order is None:
+            for label in (self.number, self.status, self.case, self.court, self.matter, self.dates):
+                label.setText("")
+            self.documents_model.set_documents([])
+            return
+        self.number.setText(f"Order {order.display_number}")
+        self.status.setText(status_text(order))
+        self.status.setStyleSheet(f"color: {STATUS_COLOURS[order.status]};")
+        self.case.setText(
+            f"{order.case_title} — {order.case_number}" if order.case_number else order.case_title
+        )
+        self.court.setText(order.court_name)
+        self.matter.setText(order.clio.matter_display_number if order.clio else "Not linked to a Clio matter")
+        dates = [f"created {local_time(order.created_at)}"]
+        if order.submitted_at:
+            dates.append(f"submitted {local_time(order.submitted_at)}")
+        if order.decided_at:
+            dates.append(f"decided {local_time(order.decided_at)}")
+        self.dates.setText(", ".join(dates))
+        self.documents_model.set_documents(order.documents)
+
+    # -- deliverables ---------------------------------------------------------------------------
+
+    def selected_deliverable(self) -> Deliverable | None:
+        rows = self.deliverables.selectionModel().selectedRows()
+        return self.deliverables_model.deliverable_at(rows[0].row()) if rows else None
+
+    def _deliverable_selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        enabled = self.selected_deliverable() is not None and not self.progress.isVisible()
+        self.open_button.setEnabled(enabled)
+        self.save_button.setEnabled(enabled)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(min(done, max(total, 1)))
+
+    def _start_transfer(self, item: Deliverable) -> None:
+        self.progress.setValue(0)
+        self.progress.setFormat(f"{item.name}: %p%")
+        self.progress.setVisible(True)
+        self._update_buttons()
+
+    def _end_transfer(self) -> None:
+        self.progress.setVisible(False)
+        self._update_buttons()
+
+    def _transfer_failed(self, error: ServiceError) -> bool:
+        self._end_transfer()
+        self.message.setText(error.user_message)
+        return False  # also shown in the notification area: the user asked for this file
+
+    def open_selected(self) -> None:
+        """Download a viewing copy of the selected deliverable and open it with the system viewer."""
+        item = self.selected_deliverable()
+        if item is None or self.progress.isVisible():
+            return
+        self._start_transfer(item)
+
+        def opened(path: Path) -> None:
+            self._end_transfer()
+            if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+                self.message.setText(f"No program is set up to open “{path.name}”. Use Save As… instead.")
+
+        self._runner.run(
+            self,
+            self._orders.viewing_copy(item, self._progress),
+            on_success=opened,
+            on_error=self._transfer_failed,
+            key="transfer",
+        )
+
+    def save_selected(self) -> None:
+        """Ask where to save the selected deliverable, then download it there."""
+        item = self.selected_deliverable()
+        if item is None or self.progress.isVisible():
+            return
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        suggested = str(Path(folder or Path.home()) / safe_filename(item.name))
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, "Save returned document", suggested, "PDF documents (*.pdf);;All files (*)"
+        )
+        if not chosen:
+            return
+        self._start_transfer(item)
+
+        def saved(path: Path) -> None:
+            self._end_transfer()
+            self.message.setText(f"Saved “{path.name}” to {path.parent}.")
+            self.sig_message.emit(f"Saved {path}")
+
+        self._runner.run(
+            self,
+            self._orders.save_deliverable(item, Path(chosen), self._progress),
+            on_success=saved,
+            on_error=self._transfer_failed,
+            key="transfer",
+        )

@@ -1,0 +1,186 @@
+"""The orders area of the main window: the filter row over the sortable orders table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.orders import Column, OrdersFilterModel, OrdersModel, StatusFilter
+from app.services.legalconnect.records import Order
+from app.views.icons import icon
+
+
+class OrdersTable(QTableView):
+    """The orders table; Enter or Return opens the current order like a double-click does."""
+
+    sig_activated = Signal(QModelIndex)
+    """Emitted with the proxy index when the user opens a row (double-click, Enter, Return)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doubleClicked.connect(self.sig_activated)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.sig_activated.emit(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+
+class OrdersView(QWidget):
+    """Status filter, search and the orders table, over `OrdersModel` through `OrdersFilterModel`."""
+
+    sig_selected = Signal(object)
+    """Emitted with the selected `Order`, or None when the selection becomes empty."""
+    sig_opened = Signal(object)
+    """Emitted with the `Order` the user opened (double-click, Enter)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = OrdersModel(self)
+        self.proxy = OrdersFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.status_combo = QComboBox()
+        self.status_combo.setAccessibleName("Status filter")
+        for choice in StatusFilter:
+            self.status_combo.addItem(choice.label, choice)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search order #, case, court, Clio matter  (Ctrl+F)")
+        self.search.setAccessibleName("Search orders")
+        self.search.setClearButtonEnabled(True)
+        self.clear_button = QToolButton()
+        self.clear_button.setIcon(icon("clear"))
+        self.clear_button.setText("Clear filters")
+        self.clear_button.setToolTip("Clear the status filter and the search")
+        self.clear_button.setAccessibleName("Clear filters")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("panelMessage")
+        status_label = QLabel("&Show:")
+        status_label.setBuddy(self.status_combo)
+
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.addWidget(status_label)
+        filters.addWidget(self.status_combo)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.clear_button)
+        filters.addWidget(self.count_label)
+
+        self.table = OrdersTable()
+        self.table.setAccessibleName("Orders")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(Column.SUBMITTED, Qt.SortOrder.DescendingOrder)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
+        self.table.setWordWrap(False)  # one line per order; long texts are elided, full text in tooltips
+        header = self.table.horizontalHeader()
+        for column in (Column.NUMBER, Column.STATUS, Column.SUBMITTED, Column.DOCUMENTS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(Column.CASE_TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(Column.COURT, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(Column.CLIO_MATTER, 110)
+        header.setStretchLastSection(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        self.setTabOrder(self.status_combo, self.search)
+        self.setTabOrder(self.search, self.clear_button)
+        self.setTabOrder(self.clear_button, self.table)
+
+        self.status_combo.currentIndexChanged.connect(self._status_changed)
+        self.search.textChanged.connect(self._search_changed)
+        self.clear_button.clicked.connect(self.clear_filters)
+        self.table.sig_activated.connect(self._activated)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self._selected_id: int | None = None
+        self._update_count()
+
+    # -- filters --------------------------------------------------------------------------------
+
+    def _status_changed(self, _index: int) -> None:
+        choice = self.status_combo.currentData()
+        if isinstance(choice, StatusFilter):
+            self.proxy.set_status_filter(choice)
+        self._update_count()
+
+    def _search_changed(self, text: str) -> None:
+        self.proxy.set_search_text(text)
+        self._update_count()
+
+    def set_status_filter(self, choice: StatusFilter) -> None:
+        self.status_combo.setCurrentIndex(self.status_combo.findData(choice))
+
+    def clear_filters(self) -> None:
+        self.set_status_filter(StatusFilter.ALL)
+        self.search.clear()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total} orders")
+
+    # -- orders and selection -------------------------------------------------------------------
+
+    def set_orders(self, orders: list[Order]) -> None:
+        """Show `orders`; the selected order stays selected (and re-announced if it changed)."""
+        before = self.selected_order()
+        self.model.set_orders(orders)
+        self._update_count()
+        after = self.selected_order()
+        if after is not None and after != before:
+            self.sig_selected.emit(after)
+
+    def visible_orders(self) -> list[Order]:
+        """The orders the filter lets through, in the table's current order."""
+        return [o for row in range(self.proxy.rowCount()) if (o := self.proxy.order_at(row)) is not None]
+
+    def selected_order(self) -> Order | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.order_at(rows[0].row()) if rows else None
+
+    def select_order(self, order_id: int) -> bool:
+        """Select and show the row of `order_id` (False when it is filtered out or unknown)."""
+        row = self.model.row_of(order_id)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        order = self.selected_order()
+        order_id = order.id if order else None
+        if order_id != self._selected_id:
+            self._selected_id = order_id
+            self.sig_selected.emit(order)
+
+    def _activated(self, index: QModelIndex) -> None:
+        order = self.proxy.order_at(index.row())
+        if order is not None:
+            self.sig_opened.emit(order)

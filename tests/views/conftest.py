@@ -1,0 +1,136 @@
+"""Real services against the sandbox world over HTTP, for driving the real widgets offscreen.
+
+`make_stack()` builds the services the way the app's composition root does; calling it a second
+time with the same `tmp_path` is "the next start of the app" (same database, keyring and
+settings, new clients). Everything is closed at teardown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import stamina
+from PySide6.QtCore import QEvent
+
+from app.config import Config
+from app.services.legalconnect.client import LegalConnectClient
+from app.services.orders import OrdersService
+from app.services.secrets import KeyringTokenStore
+from app.services.session import SessionService
+from app.services.store import Store
+from app.views.main_window import MainWindow
+from app.views.tasks import TaskRunner
+from tests.helpers.memory_keyring import MemoryKeyring
+
+
+@dataclass
+class Stack:
+    """One start of the app: its services, and what the error presenter showed."""
+
+    client: LegalConnectClient
+    store: Store
+    tokens: KeyringTokenStore
+    settings: Config
+    runner: TaskRunner
+    orders: OrdersService
+    session: SessionService
+    presented: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(autouse=True)
+def delete_widgets_in_gui_thread(qapp: Any) -> Iterator[None]:
+    """Destroy the test's widgets here and now. Left to Python's cycle collector, a window could be
+    destroyed later on a sandbox server thread, which Qt reports as a warning (timers, threads)."""
+    yield
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture(autouse=True)
+def fast_retries() -> Iterator[None]:
+    """Retries without backoff sleeps, so a provider that is down fails in milliseconds."""
+    with stamina.set_testing(True, attempts=2):
+        yield
+
+
+@pytest.fixture
+def settings() -> Config:
+    """The settings shared by every start of the app within one test."""
+    return Config.in_memory()
+
+
+@pytest.fixture
+def make_stack(
+    sandbox_world: Any,
+    qtbot: Any,
+    qloop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    memory_keyring: MemoryKeyring,
+    settings: Config,
+) -> Iterator[Callable[[], Stack]]:
+    endpoint = sandbox_world.endpoints.legalconnect
+    stacks: list[Stack] = []
+
+    def make() -> Stack:
+        client = LegalConnectClient(endpoint.api_url, service_name=endpoint.provider_name)
+        store = Store.open(tmp_path / "db.sqlite3")
+        tokens = KeyringTokenStore(memory_keyring)
+        presented: list[str] = []
+        runner = TaskRunner(lambda _owner, message: presented.append(message))
+        orders = OrdersService(client, store, tmp_path / "view")
+        session = SessionService(client, tokens, settings)
+        stack = Stack(client, store, tokens, settings, runner, orders, session, presented)
+        stacks.append(stack)
+        return stack
+
+    yield make
+    for stack in stacks:
+        closing = asyncio.ensure_future(stack.runner.shutdown())
+        qtbot.waitUntil(closing.done)
+        closing = asyncio.ensure_future(stack.client.aclose())
+        qtbot.waitUntil(closing.done)
+        stack.store.close()
+
+
+@pytest.fixture
+def stack(make_stack: Callable[[], Stack]) -> Stack:
+    return make_stack()
+
+
+@pytest.fixture
+def make_window(qtbot: Any) -> Callable[..., MainWindow]:
+    """A main window over `stack`, not started (tests call `start()` when they want the flow)."""
+
+    def make(stack: Stack, *, keyring_notice: str | None = None) -> MainWindow:
+        window = MainWindow(
+            session=stack.session,
+            orders=stack.orders,
+            settings=stack.settings,
+            runner=stack.runner,
+            keyring_notice=keyring_notice,
+            diagnostics=lambda: "diagnostics text",
+        )
+        qtbot.addWidget(window)
+        return window
+
+    return make
+
+
+def run(qtbot: Any, coro: Any, timeout: int = 15_000) -> Any:
+    """Run a coroutine to completion from a test (never from inside a coroutine)."""
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+@pytest.fixture
+def demo(sandbox_world: Any) -> Any:
+    """The sandbox's demo user (email, password)."""
+    return sandbox_world.endpoints.legalconnect.demo_user

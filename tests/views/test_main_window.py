@@ -1,0 +1,316 @@
+"""The main window on the sandbox: orders in every status, filter and search against the server's
+own answers, documents with reject reasons, deliverables opened and saved, the offline banner."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
+
+from app import config
+from app.models.order_detail import DocumentColumn
+from app.models.orders import StatusFilter
+from app.services.legalconnect.records import OrderStatus
+from app.services.secrets import NO_KEYRING_NOTICE
+from app.views.notify import Level
+from tests.views.conftest import run
+
+
+@pytest.fixture
+def window(qtbot, stack, make_window, demo):
+    """A started window, signed in (remembered) and showing the refreshed orders."""
+    run(qtbot, stack.session.sign_in(demo.email, demo.password, remember=True))
+    win = make_window(stack)
+    win.show()
+    qtbot.waitExposed(win)
+    win.start()
+    qtbot.waitUntil(lambda: win.orders_view.model.rowCount() > 0 and not win.refreshing, timeout=15_000)
+    return win
+
+
+def _api_orders(qtbot, stack, **kwargs):
+    return list(run(qtbot, stack.client.orders_page(limit=200, **kwargs)).orders)
+
+
+def test_orders_in_every_status_from_the_sandbox(qtbot, window, stack) -> None:
+    api = _api_orders(qtbot, stack)
+    shown = window.orders_view.model.orders()
+    assert {o.id for o in shown} == {o.id for o in api}
+    assert {o.status for o in shown} == set(OrderStatus)
+    assert any(o.closed for o in shown)  # the auto-closed order
+    assert window.connection.provider.text == (
+        f"Connected to {stack.session.provider.name} as {stack.session.session.user_name}"
+    )
+    assert window.poll_timer.isActive()
+    assert window.poll_timer.interval() == stack.settings.get(config.POLL_INTERVAL) * 1000
+
+
+@pytest.mark.parametrize("choice", list(StatusFilter))
+def test_status_filter_matches_the_server(qtbot, window, stack, choice) -> None:
+    expected = _api_orders(qtbot, stack, statuses=choice.statuses)
+    window.orders_view.set_status_filter(choice)
+    assert {o.id for o in window.orders_view.visible_orders()} == {o.id for o in expected}
+
+
+def test_search_matches_the_server(qtbot, window, stack) -> None:
+    view = window.orders_view
+    for text in ("Brightline", "2417108", "25STLC"):
+        expected = _api_orders(qtbot, stack, query=text)
+        assert expected
+        view.search.clear()
+        qtbot.keyClicks(view.search, text)
+        assert {o.id for o in view.visible_orders()} == {o.id for o in expected}, text
+    # The court is searched too (the server's `q` does not look there): count from its full list.
+    everything = _api_orders(qtbot, stack)
+    view.search.setText("county of orange")
+    assert len(view.visible_orders()) == sum("county of orange" in o.court_name.lower() for o in everything)
+    view.set_status_filter(StatusFilter.ACCEPTED)
+    assert {o.id for o in view.visible_orders()} == {
+        o.id
+        for o in everything
+        if "county of orange" in o.court_name.lower() and o.status == OrderStatus.ACCEPTED
+    }
+    view.clear_button.click()
+    assert len(view.visible_orders()) == len(everything)
+    assert view.search.text() == ""
+
+
+def test_ctrl_f_focuses_the_search(qtbot, window) -> None:
+    window.activateWindow()
+    window.orders_view.table.setFocus()
+    assert window.find_action.shortcut() == QKeySequence("Ctrl+F")
+    window.find_action.trigger()
+    qtbot.waitUntil(window.orders_view.search.hasFocus)
+
+
+def _select(qtbot, window, status: OrderStatus):
+    target = next(o for o in window.orders_view.model.orders() if o.status == status)
+    assert window.orders_view.select_order(target.id)
+    panel = window.order_panel
+    qtbot.waitUntil(
+        lambda: panel.order is not None and panel.order.id == target.id and not panel.loading, timeout=15_000
+    )
+    return target
+
+
+@pytest.mark.parametrize("status", [OrderStatus.PARTIALLY_ACCEPTED, OrderStatus.REJECTED])
+def test_documents_show_the_rejected_documents_reason(qtbot, window, stack, status) -> None:
+    target = _select(qtbot, window, status)
+    detail = run(qtbot, stack.client.order(target.id))
+    rejected = [d for d in detail.documents if d.review_result == "rejected"]
+    assert rejected and all(d.reject_reason for d in rejected)
+    panel = window.order_panel
+    model = panel.documents_model
+    assert model.rowCount() == len(detail.documents)
+    shown = {
+        model.data(model.index(r, DocumentColumn.NAME)): (
+            model.data(model.index(r, DocumentColumn.RESULT)),
+            model.data(model.index(r, DocumentColumn.REASON)),
+        )
+        for r in range(model.rowCount())
+    }
+    for doc in rejected:
+        assert shown[doc.name] == ("Rejected", doc.reject_reason)
+    assert target.display_number in panel.number.text()
+    assert panel.status.text() == target.status.label
+    assert panel.court.text() == target.court_name
+
+
+def _pick_deliverable(qtbot, window, stack):
+    target = _select(qtbot, window, OrderStatus.PARTIALLY_ACCEPTED)
+    expected = run(qtbot, stack.client.deliverables(target.id))
+    panel = window.order_panel
+    assert panel.deliverables_model.rowCount() == len(expected) > 0
+    panel.tabs.setCurrentIndex(1)
+    panel.deliverables.selectRow(0)
+    assert panel.open_button.isEnabled()
+    return panel, panel.deliverables_model.deliverable_at(0)
+
+
+def test_open_downloads_a_viewing_copy_and_opens_it(qtbot, window, stack, monkeypatch) -> None:
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    panel, item = _pick_deliverable(qtbot, window, stack)
+    panel.open_button.click()
+    assert panel.progress.isVisible()
+    qtbot.waitUntil(lambda: bool(opened), timeout=15_000)
+    path = Path(opened[0].toLocalFile())
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == item.sha256
+    assert not panel.progress.isVisible()
+    assert panel.open_button.isEnabled()
+
+
+def test_save_as_writes_the_verified_file(qtbot, window, stack, monkeypatch, tmp_path) -> None:
+    destination = tmp_path / "chosen" / "copy.pdf"
+    asked: list[str] = []
+
+    def fake_dialog(_parent, _title, suggested, _filter):
+        asked.append(suggested)
+        return str(destination), "PDF documents (*.pdf)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_dialog)
+    panel, item = _pick_deliverable(qtbot, window, stack)
+    panel.save_button.click()
+    qtbot.waitUntil(lambda: not panel.progress.isVisible(), timeout=15_000)
+    assert Path(asked[0]).name == item.name
+    assert hashlib.sha256(destination.read_bytes()).hexdigest() == item.sha256
+    assert "Saved" in panel.message.text()
+
+
+def _error_notices(window):
+    return [n for n in window.notification_area.notices if n.level is Level.ERROR]
+
+
+def test_offline_banner_with_retry_keeps_the_cached_orders(qtbot, window, sandbox_world) -> None:
+    count = window.orders_view.model.rowCount()
+    sandbox_world.legalconnect_faults.update({"error_rate": 1.0})
+    window.refresh_action.trigger()
+    qtbot.waitUntil(lambda: window.offline_notice is not None, timeout=15_000)
+    notice = window.offline_notice
+    assert _error_notices(window) == [notice]
+    assert notice.isVisible()
+    retry = next(b for b in notice.buttons if b.text() == "Retry")
+    assert retry.isVisible()
+    assert window.orders_view.model.rowCount() == count
+    assert window.connection.provider.text.startswith("Offline — showing orders from ")
+
+    sandbox_world.legalconnect_faults.update({"error_rate": 0.0})
+    retry.click()
+    qtbot.waitUntil(lambda: window.offline_notice is None and not window.refreshing, timeout=15_000)
+    assert _error_notices(window) == []
+    assert window.connection.provider.text.startswith("Connected to")
+    assert window.orders_view.model.rowCount() == count
+
+
+def test_start_while_the_provider_is_down_shows_cached_orders(
+    qtbot, window, make_stack, make_window, sandbox_world
+) -> None:
+    cached = window.orders_view.model.rowCount()
+    sandbox_world.legalconnect_faults.update({"drop_rate": 1.0})
+    later = make_window(make_stack())
+    later.show()
+    later.start()
+    assert later.orders_view.model.rowCount() == cached  # from the local cache, before any answer
+    qtbot.waitUntil(lambda: later.offline_notice is not None, timeout=15_000)
+    assert "Cannot reach" in later.offline_notice.message
+    assert later.orders_view.model.rowCount() == cached
+    sandbox_world.legalconnect_faults.update({"drop_rate": 0.0})
+    later.offline_notice.buttons[0].click()
+    qtbot.waitUntil(lambda: later.connection.provider.text.startswith("Connected to"), timeout=15_000)
+    qtbot.waitUntil(lambda: later.offline_notice is None, timeout=15_000)
+
+
+def test_first_start_asks_to_sign_in(qtbot, stack, make_window, demo) -> None:
+    window = make_window(stack)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: window.sign_in_dialog is not None, timeout=15_000)
+    dialog = window.sign_in_dialog
+    assert window.sign_in_action.isVisible() and not window.sign_out_action.isVisible()
+    dialog.email.setText(demo.email)
+    dialog.password.setText(demo.password)
+    dialog.submit()
+    qtbot.waitUntil(lambda: window.orders_view.model.rowCount() > 0, timeout=15_000)
+    assert window.sign_in_dialog is None
+    assert window.sign_out_action.isVisible()
+
+
+def test_sign_out_forgets_everything_and_asks_again(qtbot, window, stack, memory_keyring) -> None:
+    assert memory_keyring.entries
+    window.sign_out_action.trigger()
+    qtbot.waitUntil(lambda: window.sign_in_dialog is not None, timeout=15_000)
+    assert memory_keyring.entries == {}
+    assert window.orders_view.model.rowCount() == 0
+    assert stack.orders.cached() == []
+    assert window.connection.provider.text == "Signed out"
+    assert not window.poll_timer.isActive()
+
+
+def test_poll_skips_a_tick_while_a_refresh_runs(qtbot, window) -> None:
+    window.poll_timer.timeout.emit()
+    first = window._refresh_task
+    assert window.refreshing
+    window.poll_timer.timeout.emit()
+    assert window._refresh_task is first
+    qtbot.waitUntil(lambda: not window.refreshing, timeout=15_000)
+
+
+def test_keyring_notice_is_shown_once(qtbot, stack, make_window) -> None:
+    window = make_window(stack, keyring_notice=NO_KEYRING_NOTICE)
+    warnings = [n for n in window.notification_area.notices if n.level is Level.WARNING]
+    assert [n.message for n in warnings] == [NO_KEYRING_NOTICE]
+
+
+def test_geometry_round_trip(qtbot, stack, make_window) -> None:
+    first = make_window(stack)
+    first.show()
+    qtbot.waitExposed(first)
+    first.resize(703, 457)
+    with qtbot.waitSignal(first.sig_quit_requested):
+        first.close()
+    assert stack.settings.get(config.WINDOW_GEOMETRY)
+    second = make_window(stack)
+    assert (second.width(), second.height()) == (703, 457)
+
+
+def test_close_keeps_running_in_the_tray_when_asked(qtbot, stack, make_window) -> None:
+    window = make_window(stack)
+    window.show()
+    window.tray_available = True
+    stack.settings.set(config.CLOSE_TO_TRAY, True)
+    with qtbot.assertNotEmitted(window.sig_quit_requested):
+        window.close()
+    assert not window.isVisible()
+    window.tray_available = False
+    window.show()
+    with qtbot.waitSignal(window.sig_quit_requested):
+        window.close()
+
+
+def _all_actions(window) -> list[QAction]:
+    actions = list(window.findChildren(QAction))
+    for menu in window.findChildren(QMenu):
+        actions.extend(menu.actions())
+    return actions
+
+
+def test_no_place_order_action_yet(window) -> None:
+    texts = [a.text().replace("&", "").lower() for a in _all_actions(window)]
+    assert "refresh" in texts
+    assert not any("place order" in t or "new order" in t for t in texts)
+
+
+def test_menus_and_shortcuts(window) -> None:
+    assert window.refresh_action.shortcut() == QKeySequence("F5")
+    assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
+    menus = {
+        m.title().replace("&", ""): [a.text().replace("&", "") for a in m.actions()]
+        for m in window.menuBar().findChildren(QMenu)
+    }
+    assert {"Sign Out", "Settings…", "Quit"} <= set(menus["File"])
+    assert "Refresh" in menus["View"]
+    assert {"Copy Diagnostics", "About LegalConnect Desktop"} <= set(menus["Help"])
+    with pytest.MonkeyPatch.context():
+        window.diagnostics_action.trigger()
+    assert QApplication.clipboard().text() == "diagnostics text"
+
+
+def test_clio_status_text(window) -> None:
+    window.show_clio_status("Clio: not connected")
+    assert window.connection.clio.text == "Clio: not connected"
+
+
+def test_settings_dialog_applies_the_poll_interval(qtbot, window) -> None:
+    from app.views.settings_dialog import SettingsDialog
+
+    window.settings_action.trigger()
+    dialog = window.findChild(SettingsDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.fields[config.POLL_INTERVAL.key].set_value(90)
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.accept()
+    assert window.poll_timer.interval() == 90_000
