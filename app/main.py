@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +23,10 @@ from app.logs import LoggingSetup, diagnostics, setup_logging
 from app.paths import AppPaths
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QApplication
 
-    from sandbox.launcher import Endpoints, SandboxWorld
+    from app.views.main_window import MainWindow
+    from sandbox.launcher import SandboxWorld
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +63,15 @@ class Target:
 
 
 def _sandbox_target(paths: AppPaths, endpoints_file: Path | None) -> Target:
-    from sandbox.launcher import Endpoints, SandboxWorld
+    from sandbox.endpoints import Endpoints
 
     world: SandboxWorld | None = None
     endpoints: Endpoints
     if endpoints_file is not None:
         endpoints = Endpoints.from_json(endpoints_file.read_text(encoding="utf-8"))
     else:
+        from sandbox.launcher import SandboxWorld
+
         world = SandboxWorld(paths.data / "sandbox-world")
         endpoints = world.start(timeout=600)
     lc = endpoints.legalconnect
@@ -120,28 +124,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging_setup.close()
 
 
-def _report_ready(window: QWidget, app: QApplication) -> None:
-    """Called on the first event-loop turn after the window is shown (benchmarks only)."""
+def _report_ready(window: MainWindow, quitting: asyncio.Event, give_up_at: float) -> None:
+    """Benchmarks only: once the window shows orders (the cached ones at once when the cache is
+    warm), print one JSON line and quit."""
     import json
     import resource
-    import time
 
-    from PySide6.QtWidgets import QTableView
+    from PySide6.QtCore import QTimer
 
-    table = window.findChild(QTableView)
-    model = table.model() if table is not None else None
+    shown = len(window.orders_view.visible_orders())
+    if shown == 0 and time.monotonic() < give_up_at:
+        QTimer.singleShot(10, lambda: _report_ready(window, quitting, give_up_at))
+        return
     print(
         json.dumps(
             {
                 "ready_at": time.time(),
                 "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                "orders_shown": model.rowCount() if model is not None else 0,
+                "orders_shown": shown,
                 "webengine_loaded": any(m.startswith("PySide6.QtWebEngine") for m in sys.modules),
             }
         ),
         flush=True,
     )
-    app.quit()
+    quitting.set()
 
 
 def _ask_provider_url(settings: Config) -> str:
@@ -211,17 +217,20 @@ async def _run(
     window.notifier = Notifier(window.notification_area, tray.icon if tray.available else None)
     window.show_clio_status("Clio: not connected")
 
+    # Quitting sets an event instead of calling app.quit(): that would stop the loop before the
+    # clean-up below ran (tasks cancelled, HTTP clients closed, the database closed).
     quitting = asyncio.Event()
-    app.aboutToQuit.connect(quitting.set)
-    window.sig_quit_requested.connect(app.quit)
-    tray.sig_quit_requested.connect(app.quit)
+    app.aboutToQuit.connect(quitting.set)  # the desktop session is ending
+    window.sig_quit_requested.connect(quitting.set)
+    tray.sig_quit_requested.connect(quitting.set)
     window.show()
     window.start()
     if benchmark_ready:
         from PySide6.QtCore import QTimer
 
-        QTimer.singleShot(0, lambda: _report_ready(window, app))
+        QTimer.singleShot(0, lambda: _report_ready(window, quitting, time.monotonic() + 30))
     await quitting.wait()
+    window.hide()
     log.info("shutting down")
     await runner.shutdown()
     await client.aclose()

@@ -9,10 +9,8 @@ Ports are bound before the apps are built, so each server knows its own URL and 
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import threading
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,49 +18,8 @@ import uvicorn
 
 from sandbox.common.faults import Faults
 from sandbox.common.settings import ClioSettings, LegalConnectSettings
+from sandbox.endpoints import Endpoints, for_servers
 from sandbox.seed import firm
-
-
-@dataclass(frozen=True)
-class Login:
-    name: str
-    email: str
-    password: str
-
-
-@dataclass(frozen=True)
-class ClioEndpoint:
-    base_url: str
-    api_url: str
-    client_id: str
-    redirect_uri: str
-    api_version: str
-    demo_user: Login
-
-
-@dataclass(frozen=True)
-class LegalConnectEndpoint:
-    base_url: str
-    api_url: str
-    openapi_url: str
-    provider_name: str
-    demo_user: Login
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    clio: ClioEndpoint
-    legalconnect: LegalConnectEndpoint
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2)
-
-    @classmethod
-    def from_json(cls, text: str) -> Endpoints:
-        raw = json.loads(text)
-        clio = dict(raw["clio"], demo_user=Login(**raw["clio"]["demo_user"]))
-        lc = dict(raw["legalconnect"], demo_user=Login(**raw["legalconnect"]["demo_user"]))
-        return cls(ClioEndpoint(**clio), LegalConnectEndpoint(**lc))
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -161,7 +118,7 @@ class SandboxWorld:
         if not started or self._error is not None:
             self.stop()
             raise RuntimeError(f"the sandbox servers did not start: {self._error!r}")
-        self._endpoints = _endpoints(clio_url, lc_url)
+        self._endpoints = for_servers(clio_url, lc_url)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         (self.data_dir / "endpoints.json").write_text(self._endpoints.to_json(), encoding="utf-8")
         return self._endpoints
@@ -209,23 +166,3 @@ class SandboxWorld:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def _endpoints(clio_url: str, lc_url: str) -> Endpoints:
-    return Endpoints(
-        clio=ClioEndpoint(
-            base_url=clio_url,
-            api_url=f"{clio_url}/api/v4",
-            client_id=firm.CLIO_CLIENT_ID,
-            redirect_uri=f"{clio_url}/oauth/approval",
-            api_version=firm.CLIO_API_VERSION,
-            demo_user=Login(**asdict(firm.CLIO_DEMO_USER)),
-        ),
-        legalconnect=LegalConnectEndpoint(
-            base_url=lc_url,
-            api_url=f"{lc_url}/api/v1",
-            openapi_url=f"{lc_url}/api/v1/openapi.json",
-            provider_name=firm.PROVIDER_NAME,
-            demo_user=Login(**asdict(firm.LC_DEMO_USER)),
-        ),
-    )
