@@ -1,0 +1,94 @@
+"""The composition root as a real process, and a real sign-in that leaves no secret on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from app import config
+from app.config import Config
+from app.logs import setup_logging
+from app.paths import AppPaths
+from app.services.legalconnect.client import LegalConnectClient
+from app.services.orders import OrdersService
+from app.services.secrets import open_token_store
+from app.services.session import SessionService
+from app.services.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _start(home: Path, endpoints: Path) -> tuple[dict[str, object], subprocess.CompletedProcess[str]]:
+    env = dict(os.environ, LEGALCONNECT_DESKTOP_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--sandbox-endpoints", str(endpoints), "--benchmark-ready"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("{")), "{}")
+    return json.loads(line), done
+
+
+def test_app_starts_signed_in_shows_orders_and_shuts_down_cleanly(sandbox_world, tmp_path: Path) -> None:
+    endpoints = sandbox_world.data_dir / "endpoints.json"
+    home = tmp_path / "app"
+    first, run1 = _start(home, endpoints)
+    assert run1.returncode == 0, run1.stderr[-3000:]
+    assert first["orders_shown"] >= 9  # the demo user was signed in and every seeded order listed
+    assert first["webengine_loaded"] is False
+    second, run2 = _start(home, endpoints)
+    assert run2.returncode == 0, run2.stderr[-3000:]
+    assert second["orders_shown"] == first["orders_shown"]
+    for run in (run1, run2):
+        assert "Traceback" not in run.stderr
+        assert "unexpected error" not in run.stderr
+        assert "Event loop stopped" not in run.stderr
+    log = next(home.rglob("*.log")).read_text(encoding="utf-8")
+    assert "shutting down" in log
+
+
+def test_a_real_sign_in_leaves_no_secret_in_any_file(sandbox_world, tmp_path: Path, memory_keyring) -> None:
+    """Password and session token: only in the keyring — not in logs, SQLite, settings or temp."""
+    lc = sandbox_world.endpoints.legalconnect
+    paths = AppPaths.under(tmp_path / "app").ensure()
+    settings = Config.open(paths.settings_file)
+    logging_setup = setup_logging(paths.log_file, level="DEBUG", stderr=False)
+    tokens, notice = open_token_store()
+    assert notice is None  # the test keyring counts as a real one
+
+    async def flow() -> str:
+        client = LegalConnectClient(lc.api_url)
+        store = Store.open(paths.database_file, scrub=logging_setup.redactor.scrub)
+        session = SessionService(client, tokens, settings, logging_setup.redactor.add_secret)
+        orders = OrdersService(client, store, paths.cache / "returned")
+        signed_in = await session.sign_in(lc.demo_user.email, lc.demo_user.password, remember=True)
+        await orders.refresh()
+        import logging
+
+        logging.getLogger("app.test").debug(
+            "signed in with %s / token %s", lc.demo_user.password, signed_in.access_token
+        )
+        await client.aclose()
+        store.close()
+        return signed_in.access_token
+
+    token = asyncio.run(flow())
+    logging_setup.close()
+    assert settings.get(config.REMEMBERED_EMAIL) == lc.demo_user.email
+    assert lc.demo_user.password in memory_keyring.entries.values()
+    assert token in memory_keyring.entries.values()
+    files = [p for p in (tmp_path / "app").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".log" for p in files)
+    assert any("sqlite" in p.name or p.suffix == ".db" for p in files) or paths.database_file.exists()
+    for path in files:
+        data = path.read_bytes()
+        for secret in (lc.demo_user.password, token):
+            assert secret.encode() not in data, f"{secret[:3]}… found in {path.name}"
