@@ -42,7 +42,7 @@ print("\\n".join(names))
 
 
 def test_services_import_without_qt() -> None:
-    result = subprocess.run(  # noqa: S603 - our own interpreter running our own probe
+    result = subprocess.run(
         [sys.executable, "-c", _PROBE],
         cwd=ROOT,
         capture_output=True,

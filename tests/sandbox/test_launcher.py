@@ -79,7 +79,7 @@ class Running:
 def sandbox_process(data_dir: Path, seed_cache: Path, *args: str) -> Iterator[Running]:
     """Start `python -m sandbox` on free ports over `data_dir`; kill it if the test did not stop it."""
     env = {**os.environ, "LCSANDBOX_CACHE_DIR": str(seed_cache), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
+    process = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--data-dir", str(data_dir), *args],
         cwd=REPO,
         env=env,

@@ -331,7 +331,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         source.write_bytes(files.generate(spec))
         sources.append(source)
     out = work / "out"
-    subprocess.run(  # noqa: S603 - fixed arguments, no shell
+    subprocess.run(
         [
             SOFFICE,
             f"-env:UserInstallation=file://{work / 'profile'}",
