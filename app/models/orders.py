@@ -73,6 +73,17 @@ STATUS_ICONS = {
 }
 
 
+_CA_SUPERIOR = "Superior Court of California, County of "
+
+
+def short_court(name: str) -> str:
+    """ "Superior Court of California, County of Orange" -> "Orange Superior Court": in a narrow
+    column every row would otherwise show the same truncated prefix."""
+    if name.startswith(_CA_SUPERIOR):
+        return f"{name[len(_CA_SUPERIOR) :]} Superior Court"
+    return name
+
+
 def status_text(order: Order) -> str:
     """The status as words; an order the provider closed on its own says so."""
     return f"{order.status.label} (closed)" if order.closed else order.status.label
@@ -123,8 +134,10 @@ class OrdersModel(QAbstractTableModel):
                 return icon(STATUS_ICONS[order.status])
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QColor(STATUS_COLOURS[order.status])
-        if role == Qt.ItemDataRole.ToolTipRole and column in (Column.CASE_TITLE, Column.COURT):
-            return self._display(order, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.CASE_TITLE:
+            return order.case_title
+        if role == Qt.ItemDataRole.ToolTipRole and column == Column.COURT:
+            return order.court_name
         if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.DOCUMENTS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -137,7 +150,7 @@ class OrdersModel(QAbstractTableModel):
             case Column.CASE_TITLE:
                 return order.case_title
             case Column.COURT:
-                return order.court_name
+                return short_court(order.court_name)
             case Column.STATUS:
                 return status_text(order)
             case Column.SUBMITTED:

@@ -233,3 +233,17 @@ def test_deliverables_model(qtmodeltester) -> None:
 )
 def test_human_size(size, text) -> None:
     assert human_size(size) == text
+
+
+def test_court_column_shows_the_county_and_keeps_the_full_name() -> None:
+    full = "Superior Court of California, County of San Diego"
+    model = OrdersModel()
+    model.set_orders([order(41, "accepted", court=full), order(42, "accepted", court="Court of Appeal")])
+    shown = {model.data(model.index(r, Column.COURT)) for r in range(2)}
+    assert shown == {"San Diego Superior Court", "Court of Appeal"}
+    tips = {model.data(model.index(r, Column.COURT), Qt.ItemDataRole.ToolTipRole) for r in range(2)}
+    assert full in tips
+    proxy = OrdersFilterModel()
+    proxy.setSourceModel(model)
+    proxy.set_search_text("County of San Diego")  # the full name stays searchable
+    assert proxy.rowCount() == 1
