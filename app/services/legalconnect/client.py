@@ -1,7 +1,8 @@
 """The LegalConnect service client: sign-in, provider profile, orders, deliverables.
 
-One long-lived `httpx.AsyncClient` (explicit timeouts, injectable transport). Reads are retried
-with jittered backoff; writes are not (a repeated submit could file twice). Every failure leaves as
+One long-lived `httpx.AsyncClient` (explicit timeouts, injectable transport). Reads and writes
+that are safe to repeat (PATCH, DELETE) are retried with jittered backoff; creating and submitting
+are not (a repeated submit could file twice). Every failure leaves as
 a `ServiceError` whose `user_message` comes from the service's own error body when it has one.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 
 from app.services import http
+from app.services.legalconnect.ordering import OrderingCalls
 from app.services.legalconnect.records import (
     Deliverable,
     Order,
@@ -27,6 +29,7 @@ from app.services.legalconnect.records import (
     Provider,
     Session,
 )
+from app.services.legalconnect.reference import ReferenceCalls
 
 Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes expected) while a file streams."""
@@ -36,8 +39,11 @@ class IntegrityError(http.ServiceError):
     """A downloaded file does not match the size or checksum the service announced."""
 
 
-class LegalConnectClient:
-    """Talks to one Service Provider's LegalConnect API (`api_url` ends in `/api/v1`)."""
+class LegalConnectClient(ReferenceCalls, OrderingCalls):
+    """Talks to one Service Provider's LegalConnect API (`api_url` ends in `/api/v1`).
+
+    Reference data (`ReferenceCalls`) and placing orders (`OrderingCalls`) live in their own
+    modules; this class holds the connection, the session and the orders list."""
 
     def __init__(
         self,
@@ -53,6 +59,11 @@ class LegalConnectClient:
     @property
     def signed_in(self) -> bool:
         return self._token is not None
+
+    @property
+    def token(self) -> str | None:
+        """The session's bearer token (for the Clio token broker), or None when signed out."""
+        return self._token
 
     def use_token(self, token: str | None) -> None:
         """Use a bearer token remembered from an earlier sign-in (or forget it with None)."""

@@ -141,6 +141,10 @@ class OrderDocument:
     page_count: int | None
     review_result: str | None  # pending | accepted | rejected
     reject_reason: str | None
+    sort_order: int = 0
+    word_copy_of: int | None = None
+    content_uploaded: bool = False
+    sha256: str | None = None
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> OrderDocument:
@@ -155,6 +159,10 @@ class OrderDocument:
             page_count=raw.get("page_count"),
             review_result=raw.get("review_result"),
             reject_reason=raw.get("reject_reason"),
+            sort_order=int(raw.get("sort_order") or 0),
+            word_copy_of=raw.get("word_copy_of"),
+            content_uploaded=bool(raw.get("content_uploaded", raw.get("size_bytes") is not None)),
+            sha256=raw.get("sha256"),
         )
 
 

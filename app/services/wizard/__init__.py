@@ -1,0 +1,1 @@
+"""The order wizard: a Qt-free flow over a typed draft, and the service that files it."""

@@ -1,0 +1,355 @@
+"""Keeps the Service Provider's draft order in step with the wizard's draft, and submits it.
+
+Each document travels on its own: (Clio download) → check/convert (intake) → upload, streamed, at
+most `parallel_uploads` at a time — as soon as it is ready, so by the time the user reaches Review
+the files are already there. The LegalConnect draft order is created lazily, when the first
+document is ready to upload (or fees are quoted): a wizard abandoned on the Case page leaves
+nothing behind at the provider. Case fields changed later are sent in the background; names,
+types, roles and the order of documents are brought in line (`sync_order`) before quoting fees and
+before submitting, which also removes documents the provider has but the draft no longer does.
+
+A failure stays on its own row, with a message naming the file; `retry(local_id)` picks it up
+from where it stopped (an uploaded PDF is not prepared again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from app.services import http
+from app.services.filenames import safe_filename
+from app.services.legalconnect.client import LegalConnectClient
+from app.services.legalconnect.ordering import FeeQuote
+from app.services.legalconnect.records import Order
+from app.services.wizard import rules
+from app.services.wizard.draft import ClioSource, DocumentStatus, DraftDocument, Role
+from app.services.wizard.events import (
+    DocumentAdded,
+    DocumentChanged,
+    DocumentRemoved,
+    DraftChanged,
+    OrderSubmitted,
+    OrderSynced,
+    ServiceProblem,
+    WizardEvent,
+)
+from app.services.wizard.flow import NotAllowed, OrderWizard
+from app.services.wizard.ports import ClioFetcher, FilePreparer, PrepareRequest, Refused
+from app.services.wizard.remote import order_fields, reconcile_documents
+
+log = logging.getLogger(__name__)
+
+CASE_FIELDS = frozenset(
+    {"court_id", "case_category_id", "case_type_id", "new_case", "case_number", "case_title", "parties"}
+    | {"clio", "expert_review"}
+)
+
+
+class OrderIncomplete(NotAllowed):
+    """Submitting was refused before anything was sent; `problems` holds the per-field messages."""
+
+    def __init__(self, problems: rules.Problems) -> None:
+        super().__init__(next(iter(problems.values())))
+        self.problems = problems
+
+
+class OrderSubmission:
+    """The service side of one wizard: uploads, remote draft, fee quote, submit."""
+
+    def __init__(
+        self,
+        wizard: OrderWizard,
+        client: LegalConnectClient,
+        *,
+        preparer: FilePreparer,
+        work_dir: Path,
+        clio: ClioFetcher | None = None,
+        parallel_uploads: int = 2,
+    ) -> None:
+        """`work_dir`: a private directory for this draft's downloads and converted files,
+        removed after submitting or discarding."""
+        self.wizard, self.draft, self.client = wizard, wizard.draft, client
+        self.preparer, self.clio, self.work_dir = preparer, clio, work_dir
+        self._slots = asyncio.Semaphore(parallel_uploads)
+        self._order_lock = asyncio.Lock()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._background: set[asyncio.Task[None]] = set()
+        self._case_dirty = False
+        self._case_task: asyncio.Task[None] | None = None
+        self._unsubscribe = wizard.events.subscribe(self._on_event)
+
+    # -- scheduling -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Pick up every document still waiting (a restored draft's, say). Needs a running loop."""
+        for doc in self.draft.documents:
+            if doc.status is DocumentStatus.PENDING:
+                self._schedule(doc.local_id)
+
+    def close(self) -> None:
+        """Stop listening and cancel work under way (the draft stays as autosaved)."""
+        self._unsubscribe()
+        for task in [*self._tasks.values(), *self._background]:
+            task.cancel()
+
+    def busy(self, local_id: str) -> bool:
+        return local_id in self._tasks
+
+    async def wait_idle(self) -> None:
+        """Return once no document is being prepared or uploaded and background calls are done."""
+        while self._tasks or self._background:
+            await asyncio.gather(*self._tasks.values(), *self._background, return_exceptions=True)
+
+    def _spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _schedule(self, local_id: str) -> None:
+        if local_id in self._tasks:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop yet: `start()` picks it up
+        task = loop.create_task(self._process(local_id))
+        self._tasks[local_id] = task
+        task.add_done_callback(
+            lambda t: self._tasks.pop(local_id) if self._tasks.get(local_id) is t else None
+        )
+
+    def retry(self, local_id: str) -> None:
+        """Try a failed document again from where it stopped."""
+        doc = self.draft.document(local_id)
+        if doc.status is DocumentStatus.ERROR:
+            self._set(doc, DocumentStatus.PENDING, error="")
+        self._schedule(local_id)
+
+    def _on_event(self, event: WizardEvent) -> None:
+        if isinstance(event, DocumentAdded | DocumentChanged):
+            doc = self.draft.document(event.local_id)
+            if doc.status is DocumentStatus.PENDING:
+                self._schedule(doc.local_id)
+        elif isinstance(event, DocumentRemoved):
+            self._removed(event.document)
+        elif isinstance(event, DraftChanged) and event.field in CASE_FIELDS:
+            self._case_changed()
+
+    def _removed(self, doc: DraftDocument) -> None:
+        task = self._tasks.pop(doc.local_id, None)
+        if task is not None:
+            task.cancel()
+        remote_id, order_id = doc.remote_document_id, self.draft.remote_order_id
+        doc.forget_remote()  # an undo uploads it again
+        if remote_id is not None and order_id is not None:
+            self._spawn(self._quietly(self.client.delete_document(order_id, remote_id)))
+
+    async def _quietly(self, call: Any) -> None:
+        # Background calls the user did not wait for: a failure becomes a notice, and `sync_order`
+        # repairs what was left undone before anything is paid for.
+        try:
+            await call
+        except http.ServiceError as exc:
+            log.info("background call failed: %s", exc)
+            self.wizard.events.emit(ServiceProblem(exc.user_message))
+
+    # -- one document ---------------------------------------------------------------------------
+
+    def _set(self, doc: DraftDocument, status: DocumentStatus, *, error: str | None = None) -> None:
+        doc.status, doc.progress = status, 1.0 if status is DocumentStatus.READY else 0.0
+        if error is not None:
+            doc.error = error
+        if any(d is doc for d in self.draft.documents):
+            self.wizard.notify_document(doc.local_id)
+
+    def _progress(self, doc: DraftDocument, done: int, total: int) -> None:
+        doc.progress = done / total if total else 1.0
+        if any(d is doc for d in self.draft.documents):
+            self.wizard.notify_document(doc.local_id, persist=False)
+
+    async def _process(self, local_id: str) -> None:
+        doc = self.draft.document(local_id)
+        try:
+            if not doc.remote_uploaded and not doc.prepared and not await self._prepare(doc):
+                return
+            await self._upload(doc)
+        except http.BadRequest as exc:
+            text = exc.user_message
+            self._set(
+                doc,
+                DocumentStatus.ERROR,
+                error=text if doc.display_name in text else f"“{doc.display_name}”: {text}",
+            )
+        except http.ServiceError as exc:
+            self._set(
+                doc, DocumentStatus.ERROR, error=f"“{doc.display_name}” did not upload: {exc.user_message}"
+            )
+        except OSError as exc:
+            self._set(
+                doc, DocumentStatus.ERROR, error=f"“{doc.display_name}” cannot be read ({exc.strerror})."
+            )
+
+    async def _prepare(self, doc: DraftDocument) -> bool:
+        folder = self.work_dir / doc.local_id
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        if isinstance(doc.source, ClioSource):
+            if self.clio is None:
+                self._set(doc, DocumentStatus.ERROR, error=f"Connect to Clio to add “{doc.display_name}”.")
+                return False
+            self._set(doc, DocumentStatus.DOWNLOADING)
+            destination = folder / safe_filename(doc.source.name)
+            path = await self.clio.download(
+                doc.source.document_id, destination, lambda d, t: self._progress(doc, d, t)
+            )
+        else:
+            path = doc.source.path
+        self._set(doc, DocumentStatus.CHECKING)
+        court = self.wizard.catalog.court(self.draft.court_id)
+        doc_type = self.wizard.catalog.document_type(self.draft.court_id, doc.filing_code)
+        request = PrepareRequest(
+            display_name=doc.display_name,
+            work_dir=folder,
+            keep_word_copy=bool(doc_type and doc_type.word_copy_required),
+            max_document_bytes=court.max_document_bytes if court else None,
+            max_file_name_length=court.max_file_name_length if court else None,
+        )
+        result = await self.preparer.prepare(path, request, lambda stage: self._set(doc, stage))
+        if isinstance(result, Refused):
+            self._set(doc, DocumentStatus.ERROR, error=result.reason)
+            return False
+        doc.pdf_path, doc.pages, doc.size, doc.sha256 = (
+            result.pdf_path,
+            result.pages,
+            result.size,
+            result.sha256,
+        )
+        doc.word_copy_path = result.word_copy_path or doc.word_copy_path
+        doc.warnings = result.warnings
+        if result.fixed_name:
+            doc.display_name = result.fixed_name
+        return True
+
+    def _remote_role(self, doc: DraftDocument) -> str:
+        # Created with a role its type allows; `sync_order` sets the chosen one before submitting.
+        doc_type = self.wizard.catalog.document_type(self.draft.court_id, doc.filing_code)
+        if doc_type is not None and doc_type.attachment_only:
+            return Role.ATTACHMENT.value
+        if doc_type is not None and doc_type.lead_only:
+            return Role.LEAD.value
+        return doc.role.value
+
+    async def _upload(self, doc: DraftDocument) -> None:
+        order_id = await self.ensure_order()
+        async with self._slots:
+            self._set(doc, DocumentStatus.UPLOADING)
+            if doc.remote_document_id is None:
+                remote = await self.client.add_document(
+                    order_id, doc.display_name, doc.filing_code, self._remote_role(doc)
+                )
+                doc.remote_document_id = remote.id
+            if not doc.remote_uploaded and doc.pdf_path is not None:
+                stored = await self.client.upload_document_content(
+                    order_id, doc.remote_document_id, doc.pdf_path, lambda d, t: self._progress(doc, d, t)
+                )
+                if doc.sha256 is not None and stored.sha256 != doc.sha256:
+                    changed = (
+                        f"“{doc.display_name}” changed after it was checked. Remove it and add it again."
+                    )
+                    self._set(doc, DocumentStatus.ERROR, error=changed)
+                    return
+                doc.remote_uploaded, doc.size, doc.pages = True, stored.size_bytes, stored.page_count
+            if doc.word_copy_path is not None and not doc.word_copy_uploaded:
+                if doc.remote_word_copy_id is None:
+                    copy = await self.client.add_document(
+                        order_id,
+                        doc.word_copy_path.name,
+                        doc.filing_code,
+                        Role.ATTACHMENT.value,
+                        kind="word_copy",
+                        word_copy_of=doc.remote_document_id,
+                    )
+                    doc.remote_word_copy_id = copy.id
+                await self.client.upload_document_content(
+                    order_id, doc.remote_word_copy_id, doc.word_copy_path
+                )
+                doc.word_copy_uploaded = True
+            self._set(doc, DocumentStatus.READY, error="")
+
+    # -- the order ------------------------------------------------------------------------------
+
+    def order_fields(self) -> dict[str, Any]:
+        """The draft's case fields for the Service Provider, leaving out values it would refuse."""
+        return order_fields(self.draft, self.wizard.catalog)
+
+    async def ensure_order(self) -> int:
+        """The LegalConnect draft order's id, creating the order on first need."""
+        async with self._order_lock:
+            if self.draft.remote_order_id is None:
+                order = await self.client.create_order(self.order_fields())
+                self.draft.remote_order_id = order.id
+                self.wizard.mark_changed("remote_order_id")
+            return self.draft.remote_order_id
+
+    def _case_changed(self) -> None:
+        if self.draft.remote_order_id is None:
+            return
+        self._case_dirty = True
+        if self._case_task is None or self._case_task.done():
+            with contextlib.suppress(RuntimeError):  # no running loop: sync_order sends it later
+                self._case_task = asyncio.get_running_loop().create_task(self._push_case())
+
+    async def _push_case(self) -> None:
+        # Coalesces a burst of edits into as few PATCHes as the network allows.
+        while self._case_dirty and self.draft.remote_order_id is not None:
+            self._case_dirty = False
+            await self._quietly(self.client.update_order(self.draft.remote_order_id, self.order_fields()))
+
+    async def sync_order(self) -> Order:
+        """Bring the provider's draft fully in line with the wizard's: case fields, and documents'
+        names, types, roles and order; documents the draft no longer has are removed there."""
+        order_id = await self.ensure_order()
+        if self._case_task is not None:
+            await self._case_task
+        order = await self.client.update_order(order_id, self.order_fields())
+        await reconcile_documents(self.client, self.draft, order)
+        order = await self.client.order(order_id)
+        self.wizard.events.emit(OrderSynced(order_id))
+        return order
+
+    async def quote_fees(self) -> FeeQuote:
+        """The fee quote for the documents as they are now."""
+        await self.sync_order()
+        return await self.client.fee_quote(await self.ensure_order())
+
+    async def submit(self) -> Order:
+        """Submit the order; the answer carries the 7-digit order number. Refuses (OrderIncomplete,
+        nothing sent) while any step has problems; the provider's own refusals keep its message.
+        Once submitted, the saved draft and the working files are removed."""
+        problems = self.wizard.problems()
+        if problems:
+            raise OrderIncomplete(problems)
+        await self.sync_order()
+        order = await self.client.submit(
+            await self.ensure_order(), authorize_payment=self.draft.authorize_payment
+        )
+        self.draft.order_number = order.order_number
+        self.wizard.forget_saved()
+        await self._cleanup()
+        self.wizard.events.emit(OrderSubmitted(order))
+        return order
+
+    async def discard(self) -> None:
+        """Throw the draft away: work stops, the provider's draft order and local files go."""
+        self.close()
+        self.wizard.forget_saved()
+        if self.draft.remote_order_id is not None:
+            await self._quietly(self.client.delete_order(self.draft.remote_order_id))
+        await self._cleanup()
+
+    async def _cleanup(self) -> None:
+        await asyncio.to_thread(shutil.rmtree, self.work_dir, ignore_errors=True)
