@@ -8,7 +8,7 @@ import time
 
 from benchmarks.common import Figure
 
-BENCHMARKS = ["startup"]
+BENCHMARKS = ["startup", "clio_folders", "clio_transfer", "intake"]
 
 
 def main() -> int:

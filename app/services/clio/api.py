@@ -1,0 +1,283 @@
+"""The Clio Manage API v4 client: typed calls with explicit `fields`, paged listings, transfers.
+
+Each call names the fields it needs in a module constant, so answers stay small and every record
+parser knows exactly what it gets. Plumbing (auth, rate budget, errors, retries, pages) is in
+`base.py`; file transfers are in `transfer.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from app.services.clio import transfer
+from app.services.clio.base import API_VERSION, PAGE_SIZE, ClioBase, ForeignPageUrl, Progress
+from app.services.clio.ratelimit import Priority, RateLimiter
+from app.services.clio.records import (
+    Activity,
+    ClioUser,
+    Contact,
+    Document,
+    ExpenseCategory,
+    Folder,
+    Item,
+    Matter,
+)
+from app.services.clio.tokens import ClioConnectionEnded, TokenSource
+from app.services.clio.transfer import DOCUMENT_FIELDS, UploadUrlExpired
+
+__all__ = [
+    "API_VERSION",
+    "PAGE_SIZE",
+    "ClioClient",
+    "ClioConnectionEnded",
+    "ForeignPageUrl",
+    "Progress",
+    "RateLimiter",
+    "TokenSource",
+    "UploadUrlExpired",
+]
+
+USER_FIELDS = "id,name,email,account{id,name}"
+CONTACT_FIELDS = "id,name,type,is_client"
+MATTER_FIELDS = "id,display_number,description,status,client{id,name},folder{id,name}"
+FOLDER_FIELDS = "id,name,root,parent{id}"
+ITEM_FIELDS = "id,type,name,updated_at,parent{id},latest_document_version{size,content_type}"
+ACTIVITY_FIELDS = (
+    "id,etag,type,date,quantity,price,total,note,billed,"
+    "matter{id,display_number},expense_category{id,name},bill{id,state,number}"
+)
+CATEGORY_FIELDS = "id,name,rate,entry_type"
+
+
+class ClioClient(ClioBase):
+    """Talks to one Clio region's API (`api_url` ends in `/api/v4`) for one connection."""
+
+    # -- people and matters ---------------------------------------------------------------------
+
+    async def who_am_i(self) -> ClioUser:
+        """The signed-in user and the firm's name."""
+        return await self.data(
+            "GET", "users/who_am_i.json", ClioUser.from_json, params={"fields": USER_FIELDS}
+        )
+
+    async def clients(
+        self, query: str = "", priority: Priority = "interactive"
+    ) -> AsyncIterator[list[Contact]]:
+        """Client contacts, a page at a time (optionally matching `query`)."""
+        params: dict[str, Any] = {"client_only": "true", **({"query": query} if query else {})}
+        async for records in self.pages("contacts.json", params, CONTACT_FIELDS, priority):
+            yield self.parse(lambda raw: [Contact.from_json(r) for r in raw], {"data": records})
+
+    async def matters(
+        self,
+        client_id: int | None = None,
+        query: str = "",
+        status: str = "open,pending",
+        priority: Priority = "interactive",
+    ) -> AsyncIterator[list[Matter]]:
+        """Matters of a client and/or matching `query`, a page at a time.
+
+        `status` is a comma list; the API's filter takes one status per request, so several are
+        listed one after the other (open first)."""
+        statuses = [s.strip() for s in status.split(",") if s.strip()] or [""]
+        for one in statuses:
+            params: dict[str, Any] = {}
+            if client_id is not None:
+                params["client_id"] = client_id
+            if query:
+                params["query"] = query
+            if one:
+                params["status"] = one
+            async for records in self.pages("matters.json", params, MATTER_FIELDS, priority):
+                yield self.parse(lambda raw: [Matter.from_json(r) for r in raw], {"data": records})
+
+    async def matter(self, matter_id: int) -> Matter:
+        """One matter with its client and document folder."""
+        return await self.data(
+            "GET", f"matters/{matter_id}.json", Matter.from_json, params={"fields": MATTER_FIELDS}
+        )
+
+    # -- folders and documents ------------------------------------------------------------------
+
+    async def folder_page(
+        self, folder_id: int, page_token_or_next_url: str | None = None, query: str = ""
+    ) -> tuple[list[Item], str | None]:
+        """One page of a folder's contents and the URL of the next (None: that was the last).
+
+        The lazy folder tree calls this once per `fetchMore`, passing back the URL it got."""
+        params: dict[str, Any] = {"parent_id": folder_id, **({"query": query} if query else {})}
+        records, next_url = await self.page(
+            page_token_or_next_url or "folders/list.json", params, ITEM_FIELDS
+        )
+        items = self.parse(lambda raw: [Item.from_json(r) for r in raw], {"data": records})
+        return items, next_url
+
+    async def folder_items(
+        self, folder_id: int, query: str = "", priority: Priority = "interactive"
+    ) -> AsyncIterator[list[Item]]:
+        """A folder's documents and sub-folders, a page at a time."""
+        params: dict[str, Any] = {"parent_id": folder_id, **({"query": query} if query else {})}
+        async for records in self.pages("folders/list.json", params, ITEM_FIELDS, priority):
+            yield self.parse(lambda raw: [Item.from_json(r) for r in raw], {"data": records})
+
+    async def create_folder(self, name: str, parent_id: int, parent_type: str = "Folder") -> Folder:
+        """A new folder under a Folder, or in a Matter's or Contact's folder (by their id)."""
+        body = {"data": {"name": name, "parent": {"id": parent_id, "type": parent_type}}}
+        return await self.data(
+            "POST", "folders.json", Folder.from_json, params={"fields": FOLDER_FIELDS}, json=body
+        )
+
+    async def find_folder(
+        self, name: str, parent_id: int, priority: Priority = "interactive"
+    ) -> Folder | None:
+        """The sub-folder of `parent_id` named exactly `name` (Clio's `query` is a wildcard)."""
+        params = {"parent_id": parent_id, "query": name}
+        async for records in self.pages("folders.json", params, FOLDER_FIELDS, priority):
+            for folder in self.parse(lambda raw: [Folder.from_json(r) for r in raw], {"data": records}):
+                if folder.name == name:
+                    return folder
+        return None
+
+    async def documents(
+        self,
+        parent_id: int | None = None,
+        *,
+        matter_id: int | None = None,
+        query: str = "",
+        external_property: tuple[str, str] | None = None,
+        priority: Priority = "interactive",
+    ) -> AsyncIterator[list[Document]]:
+        """Documents of a folder (direct children) or of a matter, a page at a time."""
+        params: dict[str, Any] = {}
+        if parent_id is not None:
+            params["parent_id"] = parent_id
+        if matter_id is not None:
+            params["matter_id"] = matter_id
+        if query:
+            params["query"] = query
+        if external_property is not None:
+            params["external_property_name"], params["external_property_value"] = external_property
+        async for records in self.pages("documents.json", params, DOCUMENT_FIELDS, priority):
+            yield self.parse(lambda raw: [Document.from_json(r) for r in raw], {"data": records})
+
+    async def document(self, document_id: int) -> Document:
+        """One document with its latest version."""
+        return await self.data(
+            "GET", f"documents/{document_id}.json", Document.from_json, params={"fields": DOCUMENT_FIELDS}
+        )
+
+    async def find_documents_by_external_property(
+        self, name: str, value: str, parent_id: int | None = None, priority: Priority = "interactive"
+    ) -> list[Document]:
+        """Documents carrying external property `name` = `value` (e.g. a deliverable's id)."""
+        found: list[Document] = []
+        async for page in self.documents(parent_id, external_property=(name, value), priority=priority):
+            found.extend(d for d in page if d.external_properties.get(name) == value)
+        return found
+
+    async def download(self, document_id: int, destination: Path, progress: Progress | None = None) -> Path:
+        """Stream the latest version to `destination` (see `transfer.download`)."""
+        return await transfer.download(self, document_id, destination, progress)
+
+    async def upload(
+        self,
+        source: Path | BinaryIO,
+        name: str,
+        parent_id: int,
+        parent_type: str = "Folder",
+        *,
+        content_type: str = "application/pdf",
+        external_properties: dict[str, str] | None = None,
+        progress: Progress | None = None,
+        priority: Priority = "interactive",
+    ) -> Document:
+        """Store a file as a new Clio document (see `transfer.upload`)."""
+        return await transfer.upload(
+            self,
+            source,
+            name,
+            parent_id,
+            parent_type,
+            content_type=content_type,
+            external_properties=external_properties or {},
+            progress=progress,
+            priority=priority,
+        )
+
+    # -- activities -----------------------------------------------------------------------------
+
+    async def activities(
+        self,
+        matter_id: int | None = None,
+        type: str = "ExpenseEntry",
+        start_date: dt.date | None = None,
+        end_date: dt.date | None = None,
+        status: str | None = None,
+        priority: Priority = "interactive",
+    ) -> AsyncIterator[list[Activity]]:
+        """Activities filtered by matter, type, date range and billing status, a page at a time."""
+        params: dict[str, Any] = {"type": type}
+        if matter_id is not None:
+            params["matter_id"] = matter_id
+        if start_date is not None:
+            params["start_date"] = start_date.isoformat()
+        if end_date is not None:
+            params["end_date"] = end_date.isoformat()
+        if status:
+            params["status"] = status
+        async for records in self.pages("activities.json", params, ACTIVITY_FIELDS, priority):
+            yield self.parse(lambda raw: [Activity.from_json(r) for r in raw], {"data": records})
+
+    async def create_expense(
+        self,
+        matter_id: int,
+        date: dt.date,
+        price: float,
+        note: str,
+        category_id: int | None,
+        quantity: float = 1,
+        priority: Priority = "interactive",
+    ) -> Activity:
+        """Record an expense on a matter (never retried: a repeat would record it twice)."""
+        data: dict[str, Any] = {
+            "type": "ExpenseEntry",
+            "date": date.isoformat(),
+            "quantity": quantity,
+            "price": price,
+            "note": note,
+            "matter": {"id": matter_id},
+        }
+        if category_id is not None:
+            data["expense_category"] = {"id": category_id}
+        return await self.data(
+            "POST",
+            "activities.json",
+            Activity.from_json,
+            params={"fields": ACTIVITY_FIELDS},
+            json={"data": data},
+            priority=priority,
+        )
+
+    async def update_activity_category(
+        self, activity_id: int, category_id: int | None, etag: str | None = None
+    ) -> Activity:
+        """Change an activity's expense category; with `etag`, a stale copy fails (412 → Conflict)."""
+        headers = {"If-Match": etag} if etag else None
+        body = {"data": {"expense_category": None if category_id is None else {"id": category_id}}}
+        return await self.data(
+            "PATCH",
+            f"activities/{activity_id}.json",
+            Activity.from_json,
+            params={"fields": ACTIVITY_FIELDS},
+            json=body,
+            headers=headers,
+        )
+
+    async def expense_categories(self, priority: Priority = "interactive") -> list[ExpenseCategory]:
+        """Every expense category of the firm."""
+        return await self._all(
+            "expense_categories.json", {}, CATEGORY_FIELDS, ExpenseCategory.from_json, priority
+        )

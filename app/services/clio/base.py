@@ -1,0 +1,236 @@
+"""The plumbing every Clio API call shares: auth, rate budget, typed errors, retries, cursor pages.
+
+One long-lived `httpx.AsyncClient` talks to the API (explicit timeouts, no redirects followed, the
+`X-API-VERSION` pinned); a second, plain one talks to the storage host and never carries Clio's
+Authorization header (signed URLs refuse it). Failures leave as the `app.services.http` error tree
+with Clio's own error text. Idempotent requests are retried with jittered backoff after transport
+errors and 5xx answers; other writes never are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from app.services import http
+from app.services.clio.ratelimit import Priority, RateLimiter
+from app.services.clio.records import ProtocolError
+from app.services.clio.tokens import SERVICE, ClioConnectionEnded, TokenSource
+
+API_VERSION = "4.0.13"
+PAGE_SIZE = 200  # Clio's maximum: the fewest requests per listing
+MAX_RATE_LIMITED_TRIES = 5
+
+Progress = Callable[[int, int], None]
+"""Called with (bytes done, bytes expected) while a file streams."""
+T = TypeVar("T")
+
+
+class ForeignPageUrl(http.ServiceError):
+    """A `meta.paging.next` URL pointing away from the Clio API: not followed, no token sent there."""
+
+
+class ClioBase:
+    """Requests to one Clio region's API (`api_url` ends in `/api/v4`) for one connection."""
+
+    def __init__(
+        self,
+        api_url: str,
+        tokens: TokenSource,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        api_version: str = API_VERSION,
+        limiter: RateLimiter | None = None,
+        page_size: int = PAGE_SIZE,
+        timeout: httpx.Timeout = http.DEFAULT_TIMEOUT,
+    ) -> None:
+        base = api_url.rstrip("/") + "/"
+        self._api = http.make_client(
+            base,
+            transport=transport,
+            timeout=timeout,
+            headers={"X-API-VERSION": api_version, "Accept": "application/json"},
+        )
+        # Storage: signed URLs on another host. Its own client, so no default header (and above all
+        # no Authorization) can ever ride along.
+        self.storage = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
+        self._base = httpx.URL(base)
+        self._tokens = tokens
+        self.limiter = limiter or RateLimiter()
+        self.page_size = page_size
+        self.api_version = api_version
+
+    async def aclose(self) -> None:
+        """Close both connection pools."""
+        await self._api.aclose()
+        await self.storage.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        priority: Priority = "interactive",
+    ) -> httpx.Response:
+        """One API request with the bearer token, within the rate budget.
+
+        A 401 refreshes the token once and sends again once; a 429 waits out `Retry-After` (every
+        caller waits, through the shared limiter) and sends again. Error answers raise."""
+        token = await self._tokens.access_token()
+        refreshed, rate_limited = False, 0
+        while True:
+            await self.limiter.acquire(priority)
+            try:
+                response = await self._api.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    headers={**(headers or {}), "Authorization": f"Bearer {token}"},
+                )
+            except httpx.TransportError as exc:
+                self.limiter.release(None, None)
+                raise http.transport_error(SERVICE, exc) from exc
+            status = response.status_code
+            retry_after = http.retry_after_seconds(response) if status == 429 else None
+            self.limiter.release(status, response.headers, retry_after)
+            if status == 401 and not refreshed:
+                refreshed = True
+                token = await self._tokens.refresh_after_unauthorized(token)
+                continue
+            if status == 429 and rate_limited < MAX_RATE_LIMITED_TRIES:
+                rate_limited += 1
+                continue
+            if status >= 400:
+                raise self.error(response)
+            return response
+
+    def error(self, response: httpx.Response) -> http.HTTPStatusError:
+        """The typed error for an API error answer, carrying Clio's own message."""
+        code = message = ""
+        try:
+            detail = response.json()["error"]
+            code, message = str(detail.get("type", "")), str(detail.get("message", ""))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass  # not Clio's error shape (a proxy's page, say): the status decides the message
+        if response.status_code == 401:
+            return ClioConnectionEnded(code or "unauthorized")
+        return http.status_error(SERVICE, response, code, message)
+
+    async def request_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        priority: Priority = "interactive",
+        idempotent: bool | None = None,
+    ) -> Any:
+        """The decoded JSON answer; idempotent requests (default: GET) are retried when transient."""
+
+        async def once() -> Any:
+            response = await self.send(
+                method, url, params=params, json=json, headers=headers, priority=priority
+            )
+            try:
+                return response.json()
+            except ValueError as exc:
+                raise http.ServiceError(
+                    SERVICE, "Clio sent an answer the app cannot read.", str(exc)
+                ) from exc
+
+        if idempotent if idempotent is not None else method == "GET":
+            return await http.retrying(once)
+        return await once()
+
+    async def data(self, method: str, url: str, parse: Callable[[Any], T], **kwargs: Any) -> T:
+        """`parse(body["data"])`, with a malformed answer reported as a ServiceError."""
+        body = await self.request_json(method, url, **kwargs)
+        return self.parse(parse, body)
+
+    @staticmethod
+    def parse(parse: Callable[[Any], T], body: Any) -> T:
+        try:
+            return parse(body["data"])
+        except (ProtocolError, KeyError, TypeError, ValueError) as exc:
+            raise http.ServiceError(SERVICE, "Clio sent an answer the app cannot read.", str(exc)) from exc
+
+    def check_page_url(self, url: str) -> str:
+        """`url` when it is on this API's own scheme, host, port and path; ForeignPageUrl otherwise."""
+        try:
+            target = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise ForeignPageUrl(SERVICE, "Clio sent a page link the app cannot use.", str(exc)) from exc
+        same = (
+            target.scheme == self._base.scheme
+            and target.host == self._base.host
+            and target.port == self._base.port
+            and target.path.startswith(self._base.path)
+        )
+        if not same:
+            raise ForeignPageUrl(
+                SERVICE, "Clio sent a page link to another server; it was not followed.", f"{target.host}"
+            )
+        return url
+
+    async def page(
+        self,
+        path_or_next: str,
+        params: dict[str, Any] | None,
+        fields: str,
+        priority: Priority = "interactive",
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a listing: its records and the next page's URL (None on the last page).
+
+        `path_or_next` is an API path (then `params` and `fields` apply) or a `next` URL from an
+        earlier page (used exactly as given, after checking where it points)."""
+        if path_or_next.startswith(("http://", "https://")):
+            url, query = self.check_page_url(path_or_next), None
+        else:
+            url = path_or_next
+            query = {**(params or {}), "fields": fields, "limit": self.page_size}
+        body = await self.request_json("GET", url, params=query, priority=priority)
+        try:
+            records = body["data"]
+            meta = body.get("meta") or {}
+            next_url = (meta.get("paging") or {}).get("next") or None
+            if not isinstance(records, list) or not (next_url is None or isinstance(next_url, str)):
+                raise TypeError("data is not a list or paging.next is not a URL")
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise http.ServiceError(SERVICE, "Clio sent an answer the app cannot read.", str(exc)) from exc
+        if next_url is not None:
+            self.check_page_url(next_url)
+        return records, next_url
+
+    async def pages(
+        self, path: str, params: dict[str, Any] | None, fields: str, priority: Priority = "interactive"
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every page of a listing, following `meta.paging.next` (checked to stay on this API)."""
+        records, next_url = await self.page(path, params, fields, priority)
+        yield records
+        while next_url is not None:
+            records, next_url = await self.page(next_url, None, fields, priority)
+            yield records
+
+    async def _all(
+        self, path: str, params: dict[str, Any], fields: str, parse: Callable[[Any], T], priority: Priority
+    ) -> list[T]:
+        out: list[T] = []
+        async for records in self.pages(path, params, fields, priority):
+            out.extend(self.parse(lambda raw: [parse(r) for r in raw], {"data": records}))
+        return out

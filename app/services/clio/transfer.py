@@ -1,0 +1,289 @@
+"""Moving file bytes between this machine and Clio's storage host, streamed both ways.
+
+Download: `GET /documents/{id}/download.json` answers `303` to a short-lived signed storage URL; the
+bytes come from there through the plain storage client (signed URLs refuse a second credential, and
+the Clio token must never leave the API host), into a private temporary file renamed into place.
+
+Upload: `POST /documents.json` creates the document and names a signed `put_url` with the exact
+`put_headers` it was signed with → `PUT` the bytes there (those headers and `Content-Length`,
+nothing else, streamed from disk) → `PATCH` `fully_uploaded: true`, which Clio verifies against
+storage; its `UploadTimeoutError` means "ask again". A `put_url` that expired before the bytes got
+there (Clio documents ten minutes) means starting that document again: the client asks for a new
+version of the same document (`parent.type = Document`), so the document keeps its id and external
+properties, and the abandoned version, never marked uploaded, stays invisible.
+"""
+
+from __future__ import annotations
+
+import email.message
+import functools
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import httpx
+import stamina
+
+from app.services import http
+from app.services.clio.records import Document, ProtocolError
+from app.services.clio.tokens import SERVICE
+from app.services.filenames import safe_filename
+
+if TYPE_CHECKING:
+    from app.services.clio.base import ClioBase, Progress
+    from app.services.clio.ratelimit import Priority
+
+DOCUMENT_FIELDS = (
+    "id,name,updated_at,parent{id},matter{id},"
+    "latest_document_version{uuid,size,content_type,fully_uploaded},external_properties{name,value}"
+)
+UPLOAD_START_FIELDS = "id,latest_document_version{uuid,put_url,put_headers}"
+CHUNK = 1024 * 1024
+URL_RESTARTS = 2
+"""How many times an upload whose signed URL expired is started again before giving up."""
+VERIFY_ATTEMPTS = 6
+"""PATCH `fully_uploaded` attempts while Clio answers `UploadTimeoutError`."""
+
+
+class UploadUrlExpired(http.Forbidden):
+    """The storage host refused a `put_url` because its signature expired."""
+
+
+# -- download -----------------------------------------------------------------------------------
+
+
+async def download(client: ClioBase, document_id: int, destination: Path, progress: Progress | None) -> Path:
+    """Stream a document's latest version to `destination` and return the file's path.
+
+    `destination` is a full file path, or an existing directory: the file is then named after the
+    name storage gives it, made safe for the local disk first. The bytes go to a private (0600)
+    temporary file beside it and replace the target only once complete; a failed download leaves
+    nothing behind. The whole exchange (fresh signed URL included) is retried when transient."""
+    return await http.retrying(lambda: _download_once(client, document_id, destination, progress))
+
+
+async def _storage_location(client: ClioBase, document_id: int) -> str:
+    response = await client.send("GET", f"documents/{document_id}/download.json")
+    location: str = response.headers.get("location", "")
+    if response.status_code not in (302, 303, 307) or not location:
+        raise http.ServiceError(
+            SERVICE, "Clio did not say where to download the document from.", f"HTTP {response.status_code}"
+        )
+    return location
+
+
+async def _download_once(
+    client: ClioBase, document_id: int, destination: Path, progress: Progress | None
+) -> Path:
+    location = await _storage_location(client, document_id)
+    try:
+        async with client.storage.stream("GET", location) as response:
+            if response.status_code >= 400:
+                await response.aread()
+                raise storage_error(response)
+            target = _target(destination, _attachment_name(response), document_id)
+            total = int(response.headers.get("content-length") or 0)
+            return await _save(response, target, total, progress)
+    except httpx.TransportError as exc:
+        raise http.transport_error(SERVICE, exc) from exc
+
+
+async def _save(response: httpx.Response, target: Path, total: int, progress: Progress | None) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".clio-download-", dir=target.parent)  # mode 0600
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            done = 0
+            async for chunk in response.aiter_bytes(CHUNK):
+                out.write(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, max(total, done))
+        if total and done != total:
+            raise http.ServiceError(
+                SERVICE, "The download from Clio was cut short. Try again.", f"{done} of {total} bytes"
+            )
+        if progress is not None and not total:
+            progress(done, done)
+        # One rename of a local file: microseconds, not worth a thread hop.
+        tmp.replace(target)  # noqa: ASYNC240
+        return target
+    finally:
+        tmp.unlink(missing_ok=True)  # noqa: ASYNC240
+
+
+def _target(destination: Path, storage_name: str, document_id: int) -> Path:
+    fallback = f"document-{document_id}"
+    if destination.is_dir():
+        return destination / safe_filename(storage_name, fallback)
+    return destination.parent / safe_filename(destination.name, fallback)
+
+
+def _attachment_name(response: httpx.Response) -> str:
+    message = email.message.Message()
+    message["content-disposition"] = response.headers.get("content-disposition", "")
+    name = message.get_filename()
+    return str(name) if name else ""
+
+
+def storage_error(response: httpx.Response) -> http.HTTPStatusError:
+    """The typed error for a storage host answer (S3-style XML: `<Code>` and `<Message>`)."""
+    text = response.text
+    code = _xml_text(text, "Code")
+    message = _xml_text(text, "Message")
+    if response.status_code == 403 and code == "AccessDenied" and "expired" in message.lower():
+        return UploadUrlExpired(SERVICE, "The upload link from Clio expired.", 403, code)
+    return http.status_error(SERVICE, response, code, f"Clio's file storage refused the transfer: {message}")
+
+
+def _xml_text(text: str, tag: str) -> str:
+    start, end = text.find(f"<{tag}>"), text.find(f"</{tag}>")
+    return text[start + len(tag) + 2 : end] if 0 <= start < end else ""
+
+
+# -- upload -------------------------------------------------------------------------------------
+
+
+async def upload(
+    client: ClioBase,
+    source: Path | BinaryIO,
+    name: str,
+    parent_id: int,
+    parent_type: str,
+    *,
+    content_type: str,
+    external_properties: dict[str, str],
+    progress: Progress | None,
+    priority: Priority,
+) -> Document:
+    """Create a Clio document from `source` (a path, or a seekable binary stream) and return it."""
+    size = _size(source)
+    parent = {"id": parent_id, "type": parent_type}
+    for restart in range(URL_RESTARTS + 1):
+        data: dict[str, Any] = {"name": name, "parent": parent, "content_type": content_type}
+        if external_properties and restart == 0:
+            data["external_properties"] = [{"name": k, "value": v} for k, v in external_properties.items()]
+        # Not retried: a repeated POST would create a second document.
+        started = await client.request_json(
+            "POST",
+            "documents.json",
+            params={"fields": UPLOAD_START_FIELDS},
+            json={"data": data},
+            priority=priority,
+        )
+        document_id, uuid, put_url, put_headers = _upload_target(started)
+        try:
+            await http.retrying(functools.partial(_put, client, put_url, put_headers, source, size, progress))
+        except UploadUrlExpired:
+            if restart == URL_RESTARTS:
+                raise
+            parent = {"id": document_id, "type": "Document"}  # a new version of the same document
+            continue
+        return await _mark_uploaded(client, document_id, uuid, priority)
+    raise AssertionError("unreachable: the last restart re-raises")  # pragma: no cover
+
+
+def _size(source: Path | BinaryIO) -> int:
+    if isinstance(source, Path):
+        return source.stat().st_size
+    position = source.tell()
+    end = source.seek(0, os.SEEK_END)
+    source.seek(position)
+    return end - position
+
+
+def _upload_target(body: Any) -> tuple[int, str, str, dict[str, str]]:
+    try:
+        data = body["data"]
+        version = data["latest_document_version"]
+        headers = {str(h["name"]): str(h["value"]) for h in version["put_headers"]}
+        document_id, uuid, put_url = data["id"], version["uuid"], version["put_url"]
+        if not isinstance(document_id, int) or not isinstance(uuid, str) or not isinstance(put_url, str):
+            raise ProtocolError("id, uuid or put_url missing")
+    except (ProtocolError, KeyError, TypeError) as exc:
+        raise http.ServiceError(SERVICE, "Clio sent an answer the app cannot read.", str(exc)) from exc
+    return document_id, uuid, put_url, headers
+
+
+def _open(source: Path | BinaryIO) -> tuple[BinaryIO, int, bool]:
+    """(stream, start offset, whether we opened it) — sync, so opening never sits in a coroutine."""
+    if isinstance(source, Path):
+        return source.open("rb"), 0, True
+    return source, source.tell(), False
+
+
+async def _put(
+    client: ClioBase,
+    put_url: str,
+    put_headers: dict[str, str],
+    source: Path | BinaryIO,
+    size: int,
+    progress: Progress | None,
+) -> None:
+    stream, start, owned = _open(source)
+
+    async def body() -> AsyncIterator[bytes]:
+        stream.seek(start)
+        done = 0
+        while chunk := stream.read(min(CHUNK, size - done)):
+            done += len(chunk)
+            yield chunk
+            if progress is not None:
+                progress(done, size)
+
+    # Exactly the signed headers plus the length: any other header breaks the signature, and the
+    # Clio bearer token must never reach the storage host.
+    headers = {**put_headers, "Content-Length": str(size)}
+    try:
+        response = await client.storage.put(put_url, content=body(), headers=headers)
+    except httpx.TransportError as exc:
+        raise http.transport_error(SERVICE, exc) from exc
+    finally:
+        if owned:
+            stream.close()
+        else:
+            stream.seek(start)
+    if response.status_code >= 400:
+        raise storage_error(response)
+    if size == 0 and progress is not None:
+        progress(0, 0)
+
+
+def _verify_timed_out(exc: Exception) -> bool:
+    return isinstance(exc, http.BadRequest) and exc.code == "UploadTimeoutError"
+
+
+async def _mark_uploaded(client: ClioBase, document_id: int, uuid: str, priority: Priority) -> Document:
+    body = {"data": {"uuid": uuid, "fully_uploaded": True}}
+    path = f"documents/{document_id}.json"
+    first = True
+    async for attempt in stamina.retry_context(
+        on=_verify_timed_out, attempts=VERIFY_ATTEMPTS, wait_initial=0.5, wait_max=5.0
+    ):
+        with attempt:
+            try:
+                return await client.data(
+                    "PATCH",
+                    path,
+                    Document.from_json,
+                    params={"fields": DOCUMENT_FIELDS},
+                    json=body,
+                    priority=priority,
+                    idempotent=True,
+                )
+            except http.BadRequest as exc:
+                if first or _verify_timed_out(exc):
+                    raise
+                # An earlier attempt may have succeeded with its answer lost on the way back.
+                done = await client.data(
+                    "GET", path, Document.from_json, params={"fields": DOCUMENT_FIELDS}, priority=priority
+                )
+                if done.version_uuid == uuid and done.fully_uploaded:
+                    return done
+                raise
+            finally:
+                first = False
+    raise AssertionError("unreachable: stamina re-raises the last failure")  # pragma: no cover
