@@ -184,6 +184,7 @@ async def _run(
     from app.services.secrets import open_token_store
     from app.services.session import SessionService
     from app.services.store import Store
+    from app.views.clio_access import ClioAccess
     from app.views.main_window import MainWindow
     from app.views.notify import Level, Notifier
     from app.views.tasks import TaskRunner
@@ -204,6 +205,7 @@ async def _run(
             window.notification_area.show_notice("", message, Level.ERROR)
 
     runner = TaskRunner(present_error)
+    clio = ClioAccess(tokens, settings, runner, client, logging_setup.redactor.add_secret)
     window = MainWindow(
         session=session,
         orders=orders,
@@ -211,11 +213,11 @@ async def _run(
         runner=runner,
         keyring_notice=keyring_notice,
         diagnostics=lambda: diagnostics(settings, paths, redactor=logging_setup.redactor),
+        clio=clio,
     )
     tray = Tray(window)
     window.tray_available = tray.available
     window.notifier = Notifier(window.notification_area, tray.icon if tray.available else None)
-    window.show_clio_status("Clio: not connected")
 
     # Quitting sets an event instead of calling app.quit(): that would stop the loop before the
     # clean-up below ran (tasks cancelled, HTTP clients closed, the database closed).
@@ -233,6 +235,7 @@ async def _run(
     window.hide()
     log.info("shutting down")
     await runner.shutdown()
+    await clio.aclose()
     await client.aclose()
     store.close()
     tray.hide()

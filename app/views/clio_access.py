@@ -34,6 +34,9 @@ class ClioAccess(QObject):
 
     sig_changed = Signal()
     """Enabled, connected or the connected account changed: refresh whatever shows Clio's state."""
+    sig_connection_ended = Signal()
+    """Clio ended the connection (tokens revoked or expired for good), not the user: ask them to
+    connect again."""
 
     def __init__(
         self,
@@ -54,6 +57,8 @@ class ClioAccess(QObject):
         self.client: ClioClient | None = None
         self.user: ClioUser | None = None
         self._retired: list[ClioAuth | ClioClient] = []
+        self._was_connected = False
+        self._user_disconnecting = False
 
     @property
     def enabled(self) -> bool:
@@ -100,6 +105,7 @@ class ClioAccess(QObject):
             add_secret=self._add_secret,
         )
         self.client = ClioClient(app.api_url, self.auth)
+        self._was_connected = self.auth.connected
         self.sig_changed.emit()
         if self.auth.connected:
             self._load_user()
@@ -112,8 +118,13 @@ class ClioAccess(QObject):
         self.user = None
 
     def _auth_changed(self) -> None:
-        if not self.connected:
+        now = self.connected
+        if not now:
             self.user = None
+        if self._was_connected and not now and not self._user_disconnecting:
+            self.sig_connection_ended.emit()
+        self._was_connected = now
+        self._user_disconnecting = False
         self.sig_changed.emit()
 
     def _load_user(self) -> None:
@@ -151,6 +162,7 @@ class ClioAccess(QObject):
     def disconnect_clio(self) -> None:
         """Revoke the access token at Clio (best effort) and forget both tokens."""
         if self.auth is not None:
+            self._user_disconnecting = True
             self._runner.run(self, self.auth.disconnect(), key="disconnect")
 
     async def aclose(self) -> None:

@@ -23,6 +23,7 @@ from app.services.http import AuthRequired, ServiceError
 from app.services.legalconnect.records import Order, Session
 from app.services.orders import OrdersService
 from app.services.session import SessionService
+from app.views.clio_access import ClioAccess
 from app.views.icons import icon, stylesheet
 from app.views.notify import Action, Level, Notice, NotificationArea, Notifier
 from app.views.order_panel import OrderPanel
@@ -49,8 +50,11 @@ class MainWindow(QMainWindow):
         runner: TaskRunner,
         keyring_notice: str | None,
         diagnostics: Callable[[], str],
+        clio: ClioAccess | None = None,
     ) -> None:
         super().__init__()
+        self.clio = clio
+        """Clio access when the app offers Clio at all; its options show only if the provider enables it."""
         self._session = session
         self._orders = orders
         self._settings = settings
@@ -90,6 +94,11 @@ class MainWindow(QMainWindow):
         self.orders_view.sig_opened.connect(self._open_order)
         self.order_panel.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
+        if clio is not None:
+            clio.sig_changed.connect(self._clio_changed)
+            clio.sig_connection_ended.connect(self._clio_ended)
+        self._clio_changed()
+
         self.poll_timer = QTimer(self)
         self.poll_timer.timeout.connect(self._poll)
         self._apply_settings()
@@ -116,6 +125,8 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             "&Settings…", self.show_settings, QKeySequence(QKeySequence.StandardKey.Preferences)
         )
+        self.connect_clio_action = self._action("Connect to &Clio…", self.connect_clio)
+        self.disconnect_clio_action = self._action("Disconnect from Clio", self.disconnect_clio)
         self.quit_action = self._action("&Quit", self.sig_quit_requested.emit, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.refresh_action = self._action("&Refresh", self.refresh, "F5")
@@ -130,6 +141,7 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         file_menu.addActions([self.sign_in_action, self.sign_out_action])
         file_menu.addSeparator()
+        file_menu.addActions([self.connect_clio_action, self.disconnect_clio_action])
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -175,12 +187,15 @@ class MainWindow(QMainWindow):
             self._signed_in()
 
     def _signed_in(self) -> None:
+        self._configure_clio()
         self._update_session_actions()
         self._show_connected()
         self.poll_timer.start()
         self.refresh()
 
     def _signed_out(self) -> None:
+        if self.clio is not None:
+            self.clio.configure(None, "")
         self.poll_timer.stop()
         self.connection.signed_out()
         self._update_session_actions()
@@ -295,6 +310,42 @@ class MainWindow(QMainWindow):
     def _open_order(self, _order: Order) -> None:
         self.order_panel.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    # -- Clio ---------------------------------------------------------------------------------
+
+    def _configure_clio(self) -> None:
+        session = self._session.session
+        if self.clio is not None and session is not None:
+            self.clio.configure(self._session.provider, session.user_email)
+
+    def _clio_changed(self) -> None:
+        clio = self.clio
+        enabled = clio is not None and clio.enabled
+        connected = clio is not None and clio.connected
+        self.connect_clio_action.setVisible(enabled and not connected)
+        self.disconnect_clio_action.setVisible(enabled and connected)
+        self.connection.clio.setVisible(enabled)
+        if clio is not None and enabled:
+            self.show_clio_status(clio.status_text)
+
+    def _clio_ended(self) -> None:
+        self.notifier.notify(
+            "Clio connection ended — connect again.",
+            "Clio no longer accepts this computer's connection (it was revoked or expired).",
+            Level.WARNING,
+            [Action("Connect…", self.connect_clio)],
+        )
+
+    def connect_clio(self) -> None:
+        """Open Clio's sign-in pop-up (when not connected yet)."""
+        if self.clio is not None:
+            self.clio.ensure_connected(
+                self, lambda _client: self.statusBar().showMessage("Clio connected.", 5000)
+            )
+
+    def disconnect_clio(self) -> None:
+        if self.clio is not None:
+            self.clio.disconnect_clio()
+
     def show_clio_status(self, text: str) -> None:
         """Show the Clio connection state in the status bar (e.g. "Clio: not connected")."""
         self.connection.set_clio(text)
@@ -321,9 +372,10 @@ class MainWindow(QMainWindow):
         box.open()
 
     def show_settings(self) -> None:
-        dialog = SettingsDialog(self._settings, self)
+        dialog = SettingsDialog(self._settings, self, self.clio)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self._apply_settings)
+        dialog.accepted.connect(self._configure_clio)  # the Clio region may have changed
         dialog.open()
 
     def _apply_settings(self) -> None:

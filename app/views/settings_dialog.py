@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 
 from app import config
 from app.config import Config, InvalidSettingValue, Setting
+from app.views.clio_access import ClioAccess
+from app.views.clio_box import ClioConnectionBox
 
 SHOWN: tuple[tuple[Setting[Any], str], ...] = (
     (config.PROVIDER_URL, "Service Provider address"),
@@ -106,7 +108,10 @@ class _Field:
 class SettingsDialog(QDialog):
     """Edit the user-facing settings. `accepted` means the values were checked and saved."""
 
-    def __init__(self, settings: Config, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Config, parent: QWidget | None = None, clio: ClioAccess | None = None
+    ) -> None:
+        """With `clio` (and the provider offering Clio), the dialog also shows the Clio connection."""
         super().__init__(parent)
         self._settings = settings
         self.setWindowTitle("Settings")
@@ -147,6 +152,9 @@ class SettingsDialog(QDialog):
         restore.clicked.connect(self.restore_defaults)
 
         layout = QVBoxLayout(self)
+        self.clio_box = ClioConnectionBox(clio, self) if clio is not None else None
+        if self.clio_box is not None:
+            layout.addWidget(self.clio_box)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)

@@ -102,6 +102,9 @@ class ClioAuth:
         self._lock = asyncio.Lock()
         self._loaded = False
         self._tokens: ClioTokens | None = None
+        # Bumped by forget(): a refresh that was in flight when the user disconnected must not
+        # store its tokens afterwards.
+        self._generation = 0
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -274,12 +277,16 @@ class ClioAuth:
 
     async def _refresh(self, tokens: ClioTokens) -> ClioTokens:
         form = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token}
+        generation = self._generation
         try:
             answer = await self._exchange(form)
         except InvalidGrant:
             logger.info("Clio refused the refresh token (invalid_grant): connection ended")
-            self.forget()
+            if generation == self._generation:
+                self.forget()
             raise ClioConnectionEnded("invalid_grant") from None
+        if generation != self._generation:
+            raise ClioConnectionEnded("disconnected")
         # Clio returns a refresh token only when it changed; otherwise the old one stays valid.
         refresh = answer.refresh_token or tokens.refresh_token
         self._add_secret(refresh)
@@ -310,6 +317,7 @@ class ClioAuth:
         """Drop the tokens locally (Clio is not told)."""
         delete_clio_tokens(self._store, self._account)
         self._tokens, self._loaded = None, True
+        self._generation += 1
         self._on_change()
 
     async def aclose(self) -> None:
