@@ -123,9 +123,12 @@ class ClioAccess(QObject):
             self.user = None
         if self._was_connected and not now and not self._user_disconnecting:
             self.sig_connection_ended.emit()
+        became_connected = now and not self._was_connected
         self._was_connected = now
         self._user_disconnecting = False
         self.sig_changed.emit()
+        if became_connected:
+            self._load_user()
 
     def _load_user(self) -> None:
         if self.client is None:
@@ -153,7 +156,6 @@ class ClioAccess(QObject):
         from app.views.clio_connect import open_clio_connect  # QtWebEngine: only now
 
         def connected() -> None:
-            self._load_user()
             if self.client is not None:
                 then(self.client)
 
