@@ -1,0 +1,52 @@
+"""Intake: identify a document by its content, convert it to PDF, and check it the way the court will.
+
+`prepare` (one file) and `prepare_many` (several, converted in one run) answer `Ready` with a
+court-ready PDF or `Refused` with a message for the document's row; `DocumentConverter.detect()`
+finds Microsoft Word and LibreOffice on this computer.
+"""
+
+from app.services.intake.convert import DocumentConverter, MicrosoftWord, word_installed
+from app.services.intake.files import create_private_file, make_workdir
+from app.services.intake.intake import Converter, IntakeItem, prepare, prepare_many
+from app.services.intake.libreoffice import ConversionJob, LibreOffice, find_soffice
+from app.services.intake.records import (
+    MB,
+    CourtLimits,
+    Notice,
+    NoticeKind,
+    Prepared,
+    Ready,
+    Refusal,
+    RefusalKind,
+    Refused,
+    Stage,
+)
+from app.services.intake.sniff import Kind, Sniffed, sniff
+
+__all__ = [
+    "MB",
+    "ConversionJob",
+    "Converter",
+    "CourtLimits",
+    "DocumentConverter",
+    "IntakeItem",
+    "Kind",
+    "LibreOffice",
+    "MicrosoftWord",
+    "Notice",
+    "NoticeKind",
+    "Prepared",
+    "Ready",
+    "Refusal",
+    "RefusalKind",
+    "Refused",
+    "Sniffed",
+    "Stage",
+    "create_private_file",
+    "find_soffice",
+    "make_workdir",
+    "prepare",
+    "prepare_many",
+    "sniff",
+    "word_installed",
+]
