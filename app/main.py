@@ -95,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging_setup = setup_logging(paths.log_file, level=settings.get(config.LOG_LEVEL))
     log.info("LegalConnect Desktop %s starting", __version__)
 
+    from app.qtcompat import make_singletons_immortal
+
+    make_singletons_immortal()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -214,8 +217,9 @@ async def _run(
         keyring_notice=keyring_notice,
         diagnostics=lambda: diagnostics(settings, paths, redactor=logging_setup.redactor),
         clio=clio,
+        work_dir=paths.temp,
     )
-    tray = Tray(window)
+    tray = Tray(window, place_order=window.place_order_action.trigger)
     window.tray_available = tray.available
     window.notifier = Notifier(window.notification_area, tray.icon if tray.available else None)
 

@@ -28,7 +28,10 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 # inside the checkout rather than the user's real cache.
 os.environ.setdefault("LCSANDBOX_CACHE_DIR", str(Path(__file__).resolve().parents[1] / ".sandbox-cache"))
 
+from app.qtcompat import make_singletons_immortal
 from tests.helpers.memory_keyring import MemoryKeyring
+
+make_singletons_immortal()  # see app/qtcompat.py: PySide6 6.12 over-releases callback results
 
 
 @pytest.fixture(autouse=True)
