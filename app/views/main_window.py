@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -32,6 +34,7 @@ from app.views.settings_dialog import SettingsDialog
 from app.views.sign_in import SignInDialog
 from app.views.status import ConnectionStatus
 from app.views.tasks import TaskRunner
+from app.views.wizard.launcher import PlaceOrder
 
 
 class MainWindow(QMainWindow):
@@ -51,7 +54,9 @@ class MainWindow(QMainWindow):
         keyring_notice: str | None,
         diagnostics: Callable[[], str],
         clio: ClioAccess | None = None,
+        work_dir: Path | None = None,
     ) -> None:
+        """`work_dir`: a private directory for orders' downloads and converted files."""
         super().__init__()
         self.clio = clio
         """Clio access when the app offers Clio at all; its options show only if the provider enables it."""
@@ -88,6 +93,19 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.connection = ConnectionStatus(self.statusBar())
+        self.place_order = PlaceOrder(
+            self,
+            client=session.client,
+            store=orders.store,
+            runner=runner,
+            settings=settings,
+            clio=clio,
+            notices=self.notification_area,
+            provider_name=lambda: self.provider_name,
+            work_root=work_dir or Path(tempfile.gettempdir()),
+            on_submitted=self._order_placed,
+        )
+        self.sig_quit_requested.connect(self.place_order.flush)
 
         self._build_actions()
         self.orders_view.sig_selected.connect(self.order_panel.show_order)
@@ -120,6 +138,9 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
+        self.place_order_action = self._action("&Place Order…", self.place_order.open_new, "Ctrl+N")
+        self.place_order_action.setIcon(icon("document"))
+        self.place_order_action.setToolTip("Place an eFiling order (Ctrl+N)")
         self.sign_in_action = self._action("Sign &In…", self.show_sign_in)
         self.sign_out_action = self._action("Sign &Out", self.sign_out)
         self.settings_action = self._action(
@@ -139,6 +160,8 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.place_order_action)
+        file_menu.addSeparator()
         file_menu.addActions([self.sign_in_action, self.sign_out_action])
         file_menu.addSeparator()
         file_menu.addActions([self.connect_clio_action, self.disconnect_clio_action])
@@ -154,6 +177,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addAction(self.place_order_action)
         toolbar.addAction(self.refresh_action)
         self._update_session_actions()
 
@@ -161,6 +185,7 @@ class MainWindow(QMainWindow):
         signed_in = self._session.session is not None
         self.sign_in_action.setVisible(not signed_in)
         self.sign_out_action.setVisible(signed_in)
+        self.place_order_action.setEnabled(signed_in)
 
     # -- start, session -------------------------------------------------------------------------
 
@@ -192,6 +217,7 @@ class MainWindow(QMainWindow):
         self._show_connected()
         self.poll_timer.start()
         self.refresh()
+        self.place_order.offer_saved_drafts()
 
     def _signed_out(self) -> None:
         if self.clio is not None:
@@ -257,6 +283,13 @@ class MainWindow(QMainWindow):
     def _refresh_ended(self, task: asyncio.Task[list[Order]]) -> None:
         if shiboken6.isValid(self) and self._refresh_task is task:
             self._refresh_task = None
+
+    def _order_placed(self, _order: Order) -> None:
+        """A new order was submitted: list it (after the refresh under way, which may predate it)."""
+        if self._refresh_task is not None:
+            self._refresh_task.add_done_callback(lambda _task: QTimer.singleShot(0, self, self.refresh))
+        else:
+            self.refresh()
 
     def _poll(self) -> None:
         if not self.refreshing:  # a slow refresh is still running: skip this tick

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolBar
 
 from app import config
 from app.models.order_detail import DocumentColumn
@@ -278,10 +278,14 @@ def _all_actions(window) -> list[QAction]:
     return actions
 
 
-def test_no_place_order_action_yet(window) -> None:
+def test_place_order_action_in_the_file_menu_and_toolbar(window) -> None:
     texts = [a.text().replace("&", "").lower() for a in _all_actions(window)]
     assert "refresh" in texts
-    assert not any("place order" in t or "new order" in t for t in texts)
+    assert "place order…" in texts
+    assert window.place_order_action.shortcut() == QKeySequence("Ctrl+N")
+    assert window.place_order_action.isEnabled()  # signed in
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    assert window.place_order_action in toolbar.actions()
 
 
 def test_menus_and_shortcuts(window) -> None:

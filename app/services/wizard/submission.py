@@ -177,6 +177,11 @@ class OrderSubmission:
         try:
             if not doc.remote_uploaded and not doc.prepared and not await self._prepare(doc):
                 return
+            if not doc.filing_code:
+                # The provider refuses a document without a type: wait for the user to choose one
+                # (choosing it announces the row, which schedules the upload).
+                self._set(doc, DocumentStatus.PENDING)
+                return
             await self._upload(doc)
         except http.BadRequest as exc:
             text = exc.user_message

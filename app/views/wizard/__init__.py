@@ -1,0 +1,1 @@
+"""The Place eFiling Order window: thin Qt pages over the Qt-free `app.services.wizard`."""

@@ -1,0 +1,90 @@
+"""A draft survives a crash: the next start of the app offers it once; Resume or Discard it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.services.wizard.draft import ComputerSource, DocumentStatus
+from app.services.wizard.events import Step
+from app.services.wizard.flow import OrderWizard
+from sandbox.seed.files import make_pdf
+from tests.views.wizard_helpers import (
+    accesses_fixture,  # noqa: F401 (the accesses fixture)
+    main_window,
+    open_wizard,
+    sign_in,
+)
+
+
+def test_the_draft_is_offered_after_a_crash_and_resumes_with_its_documents(
+    qtbot,
+    make_stack,
+    sandbox_world,
+    demo,
+    accesses,
+    tmp_path: Path,
+) -> None:
+    sandbox_world.legalconnect_faults.update({"clerk_delay_s": 3600})
+    stack = make_stack()
+    window, _clio = main_window(qtbot, stack, accesses, tmp_path / "work")
+    sign_in(qtbot, window, stack, demo)
+    assert not any("unfinished order" in n.title for n in window.notification_area.notices)
+    wiz_window = open_wizard(qtbot, window)
+    wizard = wiz_window.wizard
+    wiz_window.case_page.choose("LA", "civil_unlimited", "contract_06")
+    wiz_window.case_page.case_title.setText("Alvarez v. Brightwater Motors")
+    wizard.set_case_title("Alvarez v. Brightwater Motors")
+    qtbot.waitUntil(lambda: bool(wizard.catalog.types_for("LA")))
+    assert wiz_window.go_next() == {}
+    wiz_window.parties_page.name.setText("Elena Alvarez")
+    wiz_window.parties_page.add.click()
+    assert wiz_window.go_next() == {}
+    names = ["Motion to Compel.pdf", "Declaration of Counsel.pdf"]
+    for name, code in zip(names, ["MOTN", "DECL"], strict=True):
+        path = tmp_path / "desktop" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(make_pdf(Path(name).stem, 2))
+        wizard.add_document(ComputerSource(path), code)
+    qtbot.waitUntil(
+        lambda: all(d.status is DocumentStatus.READY for d in wizard.draft.documents), timeout=30_000
+    )
+    # The crash: nothing is closed or flushed; the autosave already has it.
+    qtbot.waitUntil(lambda: [d.document_count for d in OrderWizard.saved(stack.store)] == [2])
+    wiz_window.submission.close()
+    wiz_window.signals.detach()
+    wiz_window.hide()
+
+    # The next start: one notice offers the draft.
+    again = make_stack()
+    window2, _ = main_window(qtbot, again, accesses, tmp_path / "work")
+    sign_in(qtbot, window2, again, demo)
+    offers = [n for n in window2.notification_area.notices if "unfinished order" in n.title]
+    assert len(offers) == 1
+    assert "Alvarez v. Brightwater Motors" in offers[0].message
+    assert [b.text() for b in offers[0].buttons] == ["Resume", "Discard"]
+    window2.place_order.offer_saved_drafts()  # offered once per run
+    assert len([n for n in window2.notification_area.notices if "unfinished order" in n.title]) == 1
+
+    offers[0].buttons[0].click()  # Resume
+    qtbot.waitUntil(lambda: window2.place_order.window is not None, timeout=15_000)
+    resumed = window2.place_order.window
+    assert resumed is not None
+    assert resumed.wizard.current is Step.DOCUMENTS
+    assert resumed.stack.currentWidget() is resumed.documents_page
+    model = resumed.documents_page.model
+    assert [model.index(r, 1).data() for r in range(model.rowCount())] == names
+    assert resumed.wizard.draft.remote_order_id == wizard.draft.remote_order_id
+    qtbot.waitUntil(
+        lambda: all(d.status is DocumentStatus.READY for d in resumed.wizard.draft.documents), timeout=30_000
+    )
+    resumed.close()
+
+    # A third start: Discard throws it away (with the provider's draft order).
+    third = make_stack()
+    window3, _ = main_window(qtbot, third, accesses, tmp_path / "work")
+    sign_in(qtbot, window3, third, demo)
+    offer = next(n for n in window3.notification_area.notices if "unfinished order" in n.title)
+    offer.buttons[1].click()
+    work = tmp_path / "work" / f"lcd-order-{wizard.draft.id}"
+    qtbot.waitUntil(lambda: OrderWizard.saved(third.store) == [] and not work.exists(), timeout=15_000)
+    assert third.presented == []

@@ -1,0 +1,130 @@
+"""Helpers for the order-wizard window tests: a signed-in main window with Clio, Clio browsing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, QModelIndex
+
+from app.models.clio_tree import ClioNode, Status
+from app.services.wizard.draft import DocumentStatus, DraftDocument
+from app.views.clio_access import ClioAccess
+from app.views.clio_browser import ClioBrowser
+from app.views.main_window import MainWindow
+from app.views.wizard.window import WizardWindow
+from tests.services.clio.auth_fixtures import consent
+from tests.views.conftest import Stack, run
+
+
+@pytest.fixture(name="accesses")
+def accesses_fixture(qtbot: Any) -> Iterator[list[ClioAccess]]:
+    """The ClioAccess objects a test made, closed at teardown (import this into the test module)."""
+    made: list[ClioAccess] = []
+    yield made
+    for clio in made:
+        run(qtbot, clio.aclose())
+
+
+def main_window(
+    qtbot: Any, stack: Stack, made: list[ClioAccess], work: Path
+) -> tuple[MainWindow, ClioAccess]:
+    clio = ClioAccess(stack.tokens, stack.settings, stack.runner, stack.client)
+    made.append(clio)
+    window = MainWindow(
+        session=stack.session,
+        orders=stack.orders,
+        settings=stack.settings,
+        runner=stack.runner,
+        keyring_notice=None,
+        diagnostics=lambda: "",
+        clio=clio,
+        work_dir=work,
+    )
+    qtbot.addWidget(window)
+    return window, clio
+
+
+def sign_in(qtbot: Any, window: MainWindow, stack: Stack, demo: Any) -> None:
+    stack.session.preset(demo.email, demo.password)
+    window.start()
+    qtbot.waitUntil(
+        lambda: stack.session.provider is not None and not window.refreshing and window.poll_timer.isActive(),
+        timeout=15_000,
+    )
+
+
+def connect_clio(qtbot: Any, clio: ClioAccess, world: Any) -> None:
+    qtbot.waitUntil(lambda: clio.enabled)
+    assert clio.auth is not None
+    location = consent(clio.auth.begin().url, "allow", world.endpoints.clio.demo_user)
+    run(qtbot, clio.auth.complete(location))
+    qtbot.waitUntil(lambda: clio.user is not None)
+
+
+def open_wizard(qtbot: Any, window: MainWindow) -> WizardWindow:
+    window.place_order_action.trigger()
+    qtbot.waitUntil(lambda: window.place_order.window is not None, timeout=15_000)
+    wizard_window = window.place_order.window
+    assert wizard_window is not None
+    return wizard_window
+
+
+def _child(node: ClioNode, name: str) -> ClioNode | None:
+    return next((c for c in node.children if c.name == name or c.name.startswith(name)), None)
+
+
+def open_folder(qtbot: Any, browser: ClioBrowser, *names: str) -> ClioNode:
+    """Expand Cabinet › names… (each the start of a node's name) and select the last one."""
+    tree, view = browser.tree_model, browser.tree
+    node = tree.cabinet
+    for name in names:
+        parent = node
+
+        def found(parent: ClioNode = parent, name: str = name) -> bool:
+            if _child(parent, name) is not None:
+                return True
+            if parent.status == Status.LOADED and parent.next_url is not None:
+                tree.load_more(parent)
+            elif parent.status == Status.NOT_LOADED:
+                view.expand(tree.index_of(parent))
+            return False
+
+        qtbot.waitUntil(found, timeout=15_000)
+        node = _child(parent, name)  # type: ignore[assignment]
+        view.expand(tree.index_of(node))
+    view.setCurrentIndex(tree.index_of(node))
+    return node
+
+
+def file_indexes(qtbot: Any, browser: ClioBrowser, *names: str) -> list[QModelIndex]:
+    """The file list's rows for `names` once the selected folder's documents are listed."""
+    files = browser.files_model
+
+    def rows() -> dict[str, int]:
+        return {str(files.index(r, 0).data()): r for r in range(files.rowCount())}
+
+    qtbot.waitUntil(lambda: set(names) <= set(rows()), timeout=15_000)
+    return [files.index(rows()[n], 0) for n in names]
+
+
+def choose_files(qtbot: Any, browser: ClioBrowser, *names: str) -> None:
+    """Select `names` in the file list and press Upload File."""
+    selection = browser.table.selectionModel()
+    selection.clearSelection()
+    for index in file_indexes(qtbot, browser, *names):
+        selection.select(
+            index, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        )
+    assert browser.upload.isEnabled()
+    browser.upload.click()
+
+
+def by_name(docs: list[DraftDocument], name: str) -> DraftDocument:
+    return next(d for d in docs if d.display_name == name or d.display_name.startswith(Path(name).stem))
+
+
+def settled(docs: list[DraftDocument]) -> bool:
+    return all(d.status in (DocumentStatus.READY, DocumentStatus.ERROR) for d in docs)
