@@ -293,7 +293,9 @@ class ClioBrowser(QDialog):
         node = self.tree_model.node(current)
         if node.kind not in (NodeKind.LOADING, NodeKind.ERROR, NodeKind.MORE):
             if self._restore and self._restore_at is not None and node not in self._restore_at.path():
-                self._restore = []  # the user went elsewhere while the last location was opening
+                # The user went elsewhere while the last location was opening: stop, and forget the
+                # node too, or a page arriving later would jump the selection back to it.
+                self._restore, self._restore_at = [], None
             self.search.blockSignals(True)
             self.search.clear()
             self.search.blockSignals(False)

@@ -126,3 +126,18 @@ def test_keyboard_enter_chooses_and_escape_cancels(open_browser, qtbot) -> None:
     other.dialog.show()
     qtbot.keyClick(other.dialog, Qt.Key.Key_Escape)
     assert other.dialog.result() == other.dialog.DialogCode.Rejected and not other.dialog.isVisible()
+
+
+def test_moving_away_during_the_reopen_keeps_the_users_choice(open_browser, qtbot, sandbox_world) -> None:
+    first = open_browser()
+    show_pleadings(qtbot, first)
+    first.dialog.reject()
+    sandbox_world.clio_faults.update({"latency_ms": 150})  # the reopen is still on its way…
+    again = open_browser()
+    tree, view = again.tree, again.dialog.tree
+    alvarez = open_path(qtbot, again, "Elena Alvarez", select=False)
+    view.setCurrentIndex(tree.index_of(alvarez))  # …when the user picks another client
+    # Proving a jump does NOT happen needs time to pass: the rest of the remembered path is about
+    # three requests of 150 ms each, so 1.5 s is ample.
+    qtbot.wait(1500)
+    assert tree.node(view.currentIndex()) is alvarez
