@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,62 +12,31 @@ from app.services.clio.tokens import ClioConnectionEnded
 from app.views.clio_access import ClioAccess
 from app.views.main_window import MainWindow
 from app.views.settings_dialog import SettingsDialog
-from tests.services.clio.auth_fixtures import consent, revoke_everything, who_am_i_status
+from tests.services.clio.auth_fixtures import revoke_everything, who_am_i_status
 from tests.views.conftest import Stack, run
+from tests.views.wizard_helpers import accesses_fixture, connect_clio, main_window, sign_in
+
+__all__ = ["accesses_fixture"]  # the fixture, shared with the wizard tests
 
 
-@pytest.fixture
-def accesses(qtbot: Any) -> Iterator[list[ClioAccess]]:
-    made: list[ClioAccess] = []
-    yield made
-    for clio in made:
-        run(qtbot, clio.aclose())
-
-
-def _window(qtbot: Any, stack: Stack, made: list[ClioAccess]) -> tuple[MainWindow, ClioAccess]:
-    clio = ClioAccess(stack.tokens, stack.settings, stack.runner, stack.client)
-    made.append(clio)
-    window = MainWindow(
-        session=stack.session,
-        orders=stack.orders,
-        settings=stack.settings,
-        runner=stack.runner,
-        keyring_notice=None,
-        diagnostics=lambda: "",
-        clio=clio,
-    )
-    qtbot.addWidget(window)
-    return window, clio
-
-
-def _signed_in(qtbot: Any, window: MainWindow, stack: Stack, demo: Any) -> None:
-    stack.session.preset(demo.email, demo.password)
-    window.start()
-    qtbot.waitUntil(
-        lambda: stack.session.provider is not None and not window.refreshing and window.poll_timer.isActive(),
-        timeout=15_000,
-    )
-
-
-def _connect(qtbot: Any, clio: ClioAccess, world: Any) -> None:
-    assert clio.auth is not None
-    location = consent(clio.auth.begin().url, "allow", world.endpoints.clio.demo_user)
-    run(qtbot, clio.auth.complete(location))
-    qtbot.waitUntil(lambda: clio.user is not None)
+def _window(
+    qtbot: Any, stack: Stack, made: list[ClioAccess], tmp_path: Path
+) -> tuple[MainWindow, ClioAccess]:
+    return main_window(qtbot, stack, made, tmp_path / "work")
 
 
 def test_connect_shows_the_account_and_disconnect_revokes(
-    qtbot, stack, sandbox_world, demo, accesses
+    qtbot, stack, sandbox_world, demo, accesses, tmp_path
 ) -> None:
-    window, clio = _window(qtbot, stack, accesses)
+    window, clio = _window(qtbot, stack, accesses, tmp_path)
     assert not window.connect_clio_action.isVisible()  # nothing about Clio before sign-in
-    _signed_in(qtbot, window, stack, demo)
+    sign_in(qtbot, window, stack, demo)
     qtbot.waitUntil(lambda: clio.enabled)
     assert window.connect_clio_action.isVisible()
     assert not window.disconnect_clio_action.isVisible()
     assert window.connection.clio.text == "Clio: not connected"
 
-    _connect(qtbot, clio, sandbox_world)
+    connect_clio(qtbot, clio, sandbox_world)
     status = window.connection.clio.text
     assert "Dana Whitfield" in status
     assert "Harbor & Vale LLP (US)" in status
@@ -89,12 +58,12 @@ def test_connect_shows_the_account_and_disconnect_revokes(
 
 
 def test_clio_ending_the_connection_asks_to_connect_again(
-    qtbot, stack, sandbox_world, demo, accesses
+    qtbot, stack, sandbox_world, demo, accesses, tmp_path
 ) -> None:
-    window, clio = _window(qtbot, stack, accesses)
-    _signed_in(qtbot, window, stack, demo)
+    window, clio = _window(qtbot, stack, accesses, tmp_path)
+    sign_in(qtbot, window, stack, demo)
     qtbot.waitUntil(lambda: clio.enabled)
-    _connect(qtbot, clio, sandbox_world)
+    connect_clio(qtbot, clio, sandbox_world)
     revoke_everything(sandbox_world, 1)  # the user removed the app inside Clio
     assert clio.client is not None
     with pytest.raises(ClioConnectionEnded):
@@ -107,12 +76,12 @@ def test_clio_ending_the_connection_asks_to_connect_again(
 
 
 def test_no_clio_option_when_the_provider_switches_it_off(
-    qtbot, stack, sandbox_world, demo, accesses
+    qtbot, stack, sandbox_world, demo, accesses, tmp_path
 ) -> None:
     base = sandbox_world.endpoints.legalconnect.base_url
     httpx.post(f"{base}/_sandbox/legalconnect/provider", json={"clio_enabled": False}).raise_for_status()
-    window, clio = _window(qtbot, stack, accesses)
-    _signed_in(qtbot, window, stack, demo)
+    window, clio = _window(qtbot, stack, accesses, tmp_path)
+    sign_in(qtbot, window, stack, demo)
     assert stack.session.provider is not None
     assert not stack.session.provider.clio.enabled
     assert not clio.enabled
