@@ -23,6 +23,7 @@ from app.logs import LoggingSetup, diagnostics, setup_logging
 from app.paths import AppPaths
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
     from PySide6.QtWidgets import QApplication
 
     from app.views.main_window import MainWindow
@@ -189,7 +190,7 @@ async def _run(
     from app.services.store import Store
     from app.views.clio_access import ClioAccess
     from app.views.main_window import MainWindow
-    from app.views.notify import Level, Notifier
+    from app.views.notify import Notifier
     from app.views.tasks import TaskRunner
     from app.views.tray import Tray
 
@@ -203,9 +204,10 @@ async def _run(
 
     window: MainWindow | None = None
 
-    def present_error(_owner: object, message: str) -> None:
+    def present_error(owner: QObject | None, message: str) -> None:
+        # The runner exists before the window it reports into; failures before then are logged.
         if window is not None:
-            window.notification_area.show_notice("", message, Level.ERROR)
+            window.present_error(owner, message)
 
     runner = TaskRunner(present_error)
     clio = ClioAccess(tokens, settings, runner, client, logging_setup.redactor.add_secret)
