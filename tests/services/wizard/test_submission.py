@@ -328,3 +328,46 @@ def test_a_50_mb_upload_is_streamed(lc: Any, tmp_path: Path) -> None:
         assert max(peaks) < 16 * 2**20, f"peak {max(peaks) / 2**20:.1f} MB for a 48 MB upload"
 
     run(lc, tmp_path, body)
+
+
+class FlakyClio(FakeClio):
+    """Clio's storage drops the first download of each document, then serves it."""
+
+    def __init__(self, files: dict[int, bytes]) -> None:
+        super().__init__(files)
+        self.failed: set[int] = set()
+
+    async def download(
+        self, document_id: int, destination: Path, progress: Callable[[int, int], None] | None = None
+    ) -> Path:
+        if document_id not in self.failed:
+            self.failed.add(document_id)
+            if progress is not None:
+                progress(1, len(self.files[document_id]))  # part of it arrived, then the line dropped
+            raise http.Unreachable("Clio", "Cannot reach Clio. Check your internet connection and retry.")
+        return await super().download(document_id, destination, progress)
+
+
+def test_network_failure_mid_download_from_clio_leaves_a_retryable_row(lc: Any, tmp_path: Path) -> None:
+    async def body(h: Harness) -> None:
+        w = h.wizard
+        clio = FlakyClio({41: write_pdf(tmp_path / "clio", "Complaint.pdf").read_bytes()})
+        h.submission.close()
+        work = tmp_path / "work"
+        h.submission = OrderSubmission(w, h.client, preparer=h.preparer, work_dir=work, clio=clio)
+        motion = w.add_document(h.file("Motion.pdf"), "MOTN")
+        complaint = w.add_document(ClioSource(41, "Complaint.pdf", "Alvarez, Elena › 00001-Alvarez"), "DECL")
+        await h.submission.wait_idle()
+        row = w.document(complaint)
+        assert row.status is DocumentStatus.ERROR
+        assert "Complaint.pdf" in row.error
+        assert "Cannot reach Clio" in row.error
+        assert w.document(motion).status is DocumentStatus.READY  # the other row is untouched
+        h.submission.retry(complaint)
+        await h.submission.wait_idle()
+        assert row.status is DocumentStatus.READY
+        assert row.error == ""
+        remote = await h.client.order(w.draft.remote_order_id or 0)
+        assert [d.content_uploaded for d in remote.documents] == [True, True]
+
+    run(lc, tmp_path, body)
