@@ -92,3 +92,17 @@ def test_a_real_sign_in_leaves_no_secret_in_any_file(sandbox_world, tmp_path: Pa
         data = path.read_bytes()
         for secret in (lc.demo_user.password, token):
             assert secret.encode() not in data, f"{secret[:3]}… found in {path.name}"
+
+
+def test_start_up_imports_no_document_checking_or_web_engine() -> None:
+    """pypdf, Pillow, cryptography and QtWebEngine load when first needed, not when the window opens."""
+    code = (
+        "import sys, app.main, app.views.main_window; "
+        "heavy = ('pypdf', 'PIL', 'cryptography', 'app.services.intake', 'PySide6.QtWebEngine'); "
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(heavy)}))"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt
@@ -19,19 +20,22 @@ from app import config
 from app.config import Config
 from app.paths import TEMP_PREFIX
 from app.services.clio.api import ClioClient
-from app.services.intake import DocumentConverter
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.legalconnect.records import Order
 from app.services.store import Store
-from app.services.wizard.adapters import ClioDownloads, IntakePreparer
 from app.services.wizard.autosave import SavedDraft
 from app.services.wizard.flow import OrderWizard
 from app.services.wizard.rules import Catalog
-from app.services.wizard.submission import OrderSubmission
 from app.views.clio_access import ClioAccess
 from app.views.notify import Action, Level, NotificationArea
 from app.views.tasks import TaskRunner
-from app.views.wizard.window import WizardWindow
+
+if TYPE_CHECKING:
+    # Checking and converting documents pulls in pypdf, cryptography and Pillow: they load when the
+    # first wizard opens, not at start-up (see benchmarks/startup.py).
+    from app.services.intake import DocumentConverter
+    from app.services.wizard.submission import OrderSubmission
+    from app.views.wizard.window import WizardWindow
 
 
 class PlaceOrder(QObject):
@@ -68,6 +72,10 @@ class PlaceOrder(QObject):
 
     def submission_for(self, wizard: OrderWizard) -> OrderSubmission:
         """The submission service of `wizard`, over the real intake and the current Clio client."""
+        from app.services.intake import DocumentConverter
+        from app.services.wizard.adapters import ClioDownloads, IntakePreparer
+        from app.services.wizard.submission import OrderSubmission
+
         if self._converter is None:
             self._converter = DocumentConverter.detect(self.settings.get(config.LIBREOFFICE_PATH) or None)
 
@@ -90,6 +98,8 @@ class PlaceOrder(QObject):
         return await Catalog.load(self.client)
 
     def _show(self, wizard: OrderWizard) -> WizardWindow:
+        from app.views.wizard.window import WizardWindow
+
         submission = self.submission_for(wizard)
         window = WizardWindow(
             wizard,
