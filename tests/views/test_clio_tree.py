@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from PySide6.QtWidgets import QTreeView
 
 from app.config import Config
 from app.models.clio_tree import (
@@ -99,12 +100,14 @@ def open_browser(
 
 
 def child(node: ClioNode, name: str) -> ClioNode | None:
-    return next((c for c in node.children if c.name == name or c.name.startswith(name + " ")), None)
+    """The child called `name`, or whose name starts with it (e.g. "00001" for "00001-Alvarez")."""
+    return next((c for c in node.children if c.name.startswith(name)), None)
 
 
-def open_path(qtbot: Any, browsing: Browsing, *names: str, select: bool = True) -> ClioNode:
+def expand_path(
+    qtbot: Any, tree: ClioTreeModel, view: QTreeView, *names: str, select: bool = True
+) -> ClioNode:
     """Expand Cabinet › names… one level at a time, paging on when a name is not shown yet."""
-    tree, view = browsing.tree, browsing.dialog.tree
     node = tree.cabinet
     for name in names:
         parent = node
@@ -124,6 +127,11 @@ def open_path(qtbot: Any, browsing: Browsing, *names: str, select: bool = True) 
     if select:
         view.setCurrentIndex(tree.index_of(node))
     return node
+
+
+def open_path(qtbot: Any, browsing: Browsing, *names: str, select: bool = True) -> ClioNode:
+    """`expand_path` in an open Clio window."""
+    return expand_path(qtbot, browsing.tree, browsing.dialog.tree, *names, select=select)
 
 
 def wait_loaded(

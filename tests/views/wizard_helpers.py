@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QModelIndex
 
-from app.models.clio_tree import ClioNode, Status
+from app.models.clio_tree import ClioNode
 from app.services.wizard.draft import DocumentStatus, DraftDocument
 from app.views.clio_access import ClioAccess
 from app.views.clio_browser import ClioBrowser
@@ -17,6 +17,7 @@ from app.views.main_window import MainWindow
 from app.views.wizard.window import WizardWindow
 from tests.services.clio.auth_fixtures import consent
 from tests.views.conftest import Stack, run
+from tests.views.test_clio_tree import expand_path
 
 
 @pytest.fixture(name="accesses")
@@ -72,31 +73,9 @@ def open_wizard(qtbot: Any, window: MainWindow) -> WizardWindow:
     return wizard_window
 
 
-def _child(node: ClioNode, name: str) -> ClioNode | None:
-    return next((c for c in node.children if c.name == name or c.name.startswith(name)), None)
-
-
 def open_folder(qtbot: Any, browser: ClioBrowser, *names: str) -> ClioNode:
     """Expand Cabinet › names… (each the start of a node's name) and select the last one."""
-    tree, view = browser.tree_model, browser.tree
-    node = tree.cabinet
-    for name in names:
-        parent = node
-
-        def found(parent: ClioNode = parent, name: str = name) -> bool:
-            if _child(parent, name) is not None:
-                return True
-            if parent.status == Status.LOADED and parent.next_url is not None:
-                tree.load_more(parent)
-            elif parent.status == Status.NOT_LOADED:
-                view.expand(tree.index_of(parent))
-            return False
-
-        qtbot.waitUntil(found, timeout=15_000)
-        node = _child(parent, name)  # type: ignore[assignment]
-        view.expand(tree.index_of(node))
-    view.setCurrentIndex(tree.index_of(node))
-    return node
+    return expand_path(qtbot, browser.tree_model, browser.tree, *names)
 
 
 def file_indexes(qtbot: Any, browser: ClioBrowser, *names: str) -> list[QModelIndex]:
