@@ -26,6 +26,7 @@ from app.models.clio_tree import (
     NodeKind,
     Status,
 )
+from app.models.order_detail import human_size
 from app.services.clio.picks import CLIO_PICKS_MIME, ClioPick, encode_picks
 from app.services.clio.records import Item
 from app.views.icons import icon
@@ -328,16 +329,6 @@ class ClioFilesModel(QAbstractTableModel):
         else:
             self._placeholder = kind
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
-
-
-def human_size(size: int) -> str:
-    """1536 → "1.5 KB" (binary units, as file managers on Windows show them)."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
 
 
 def type_label(item: Item) -> str:

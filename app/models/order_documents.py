@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from app.models.order_detail import human_size
 from app.services.clio.picks import CLIO_PICKS_MIME, BadPicks, ClioPick, decode_picks
 from app.services.wizard.draft import (
     ClioMatter,
@@ -53,16 +54,6 @@ class Column(enum.IntEnum):
 
 
 HEADERS = ("Document Type", "Name", "Pages", "Size", "Source", "Lead", "Status")
-
-
-def human_size(size: int | None) -> str:
-    if size is None:
-        return ""
-    if size < 1024:
-        return f"{size} B"
-    if size < 2**20:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 2**20:.1f} MB"
 
 
 def status_text(doc: DraftDocument) -> str:
