@@ -12,7 +12,8 @@ import logging
 from pathlib import Path
 
 from app.services.filenames import safe_filename
-from app.services.legalconnect.client import LegalConnectClient, Progress
+from app.services.filesave import Progress
+from app.services.legalconnect.client import LegalConnectClient
 from app.services.legalconnect.records import Deliverable, Order, ProtocolError
 from app.services.store import CachedOrder, Store
 

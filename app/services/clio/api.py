@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from app.services.clio import transfer
-from app.services.clio.base import API_VERSION, PAGE_SIZE, ClioBase, ForeignPageUrl, Progress
+from app.services.clio.base import API_VERSION, PAGE_SIZE, ClioBase, ForeignPageUrl
 from app.services.clio.ratelimit import Priority, RateLimiter
 from app.services.clio.records import (
     Activity,
@@ -27,6 +27,7 @@ from app.services.clio.records import (
 )
 from app.services.clio.tokens import ClioConnectionEnded, TokenSource
 from app.services.clio.transfer import DOCUMENT_FIELDS, UploadUrlExpired
+from app.services.filesave import Progress
 
 __all__ = [
     "API_VERSION",

@@ -23,8 +23,6 @@ API_VERSION = "4.0.13"
 PAGE_SIZE = 200  # Clio's maximum: the fewest requests per listing
 MAX_RATE_LIMITED_TRIES = 5
 
-Progress = Callable[[int, int], None]
-"""Called with (bytes done, bytes expected) while a file streams."""
 T = TypeVar("T")
 
 

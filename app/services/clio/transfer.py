@@ -18,7 +18,6 @@ from __future__ import annotations
 import email.message
 import functools
 import os
-import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -30,10 +29,12 @@ from app.services import http
 from app.services.clio.records import Document, ProtocolError
 from app.services.clio.tokens import SERVICE
 from app.services.filenames import safe_filename
+from app.services.filesave import Saved, save_stream
 
 if TYPE_CHECKING:
-    from app.services.clio.base import ClioBase, Progress
+    from app.services.clio.base import ClioBase
     from app.services.clio.ratelimit import Priority
+    from app.services.filesave import Progress
 
 DOCUMENT_FIELDS = (
     "id,name,updated_at,parent{id},matter{id},"
@@ -91,28 +92,15 @@ async def _download_once(
 
 
 async def _save(response: httpx.Response, target: Path, total: int, progress: Progress | None) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".clio-download-", dir=target.parent)  # mode 0600
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            done = 0
-            async for chunk in response.aiter_bytes(CHUNK):
-                out.write(chunk)
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, max(total, done))
-        if total and done != total:
+    def accept(saved: Saved) -> None:
+        if total and saved.size != total:
             raise http.ServiceError(
-                SERVICE, "The download from Clio was cut short. Try again.", f"{done} of {total} bytes"
+                SERVICE, "The download from Clio was cut short. Try again.", f"{saved.size} of {total} bytes"
             )
-        if progress is not None and not total:
-            progress(done, done)
-        # One rename of a local file: microseconds, not worth a thread hop.
-        tmp.replace(target)  # noqa: ASYNC240
-        return target
-    finally:
-        tmp.unlink(missing_ok=True)  # noqa: ASYNC240
+
+    return await save_stream(
+        response.aiter_bytes(CHUNK), target, expected=total, progress=progress, accept=accept
+    )
 
 
 def _target(destination: Path, storage_name: str, document_id: int) -> Path:

@@ -9,9 +9,6 @@ a `ServiceError` whose `user_message` comes from the service's own error body wh
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from typing import Any
 import httpx
 
 from app.services import http
+from app.services.filesave import Progress, Saved, save_stream
 from app.services.legalconnect.ordering import OrderingCalls
 from app.services.legalconnect.records import (
     Deliverable,
@@ -30,9 +28,6 @@ from app.services.legalconnect.records import (
     Session,
 )
 from app.services.legalconnect.reference import ReferenceCalls
-
-Progress = Callable[[int, int], None]
-"""Called with (bytes done, bytes expected) while a file streams."""
 
 
 class IntegrityError(http.ServiceError):
@@ -206,45 +201,28 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls):
         return await http.retrying(lambda: self._download(deliverable, destination, progress))
 
     async def _download(self, item: Deliverable, destination: Path, progress: Progress | None) -> Path:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".download-", dir=destination.parent)
-        tmp = Path(tmp_name)
-        digest, done = hashlib.sha256(), 0
-        try:
-            with os.fdopen(fd, "wb") as out:
-                await self._stream(
-                    f"orders/{item.order_id}/deliverables/{item.id}/content",
-                    out,
-                    digest,
-                    progress,
-                    item.size_bytes,
-                )
-                done = out.tell()
-            if done != item.size_bytes or digest.hexdigest() != item.sha256:
+        def accept(saved: Saved) -> None:
+            if saved.size != item.size_bytes or saved.sha256 != item.sha256:
                 raise IntegrityError(
                     self.service_name,
                     f"“{item.name}” arrived damaged (its checksum does not match). Try again.",
-                    f"got {done} bytes",
+                    f"got {saved.size} bytes",
                 )
-            # One rename / unlink of a local file: microseconds, not worth a thread hop.
-            tmp.replace(destination)  # noqa: ASYNC240
-            return destination
-        finally:
-            tmp.unlink(missing_ok=True)  # noqa: ASYNC240
 
-    async def _stream(
-        self, path: str, out: Any, digest: Any, progress: Progress | None, expected: int
-    ) -> None:
+        path = f"orders/{item.order_id}/deliverables/{item.id}/content"
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         try:
             async with self._http.stream("GET", path, headers=headers) as response:
                 if response.status_code >= 400:
                     await response.aread()
                     raise self._error(response)
-                async for chunk in response.aiter_bytes(1 << 16):
-                    out.write(chunk)
-                    digest.update(chunk)
-                    if progress is not None:
-                        progress(out.tell(), expected)
+                return await save_stream(
+                    response.aiter_bytes(1 << 16),
+                    destination,
+                    expected=item.size_bytes,
+                    progress=progress,
+                    accept=accept,
+                    digest=True,
+                )
         except httpx.TransportError as exc:
             raise http.transport_error(self.service_name, exc) from exc
