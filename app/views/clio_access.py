@@ -56,6 +56,9 @@ class ClioAccess(QObject):
         self.auth: ClioAuth | None = None
         self.client: ClioClient | None = None
         self.user: ClioUser | None = None
+        # Clients replaced by a new sign-in or region stay open until quit: closing them at once
+        # would cut off work still running on them (a Disconnect's revoke at sign-out, say). A
+        # session has few sign-ins, so this stays small.
         self._retired: list[ClioAuth | ClioClient] = []
         self._was_connected = False
         self._user_disconnecting = False
