@@ -23,9 +23,9 @@ from sandbox.clio.oauth import ClioOAuth
 from sandbox.clio.paging import Pager
 from sandbox.clio.params import order_param
 from sandbox.clio.ratelimit import RateLimiter
+from sandbox.clio.serializers import Serializers
 from sandbox.clio.shapes import SHAPES
 from sandbox.clio.storage import Storage
-from sandbox.clio.views import Views
 from sandbox.common.settings import ClioSettings
 
 API_PREFIX = "/api/v4"
@@ -44,7 +44,7 @@ class Emulator:
     pager: Pager
     limiter: RateLimiter
     storage: Storage
-    views: Views
+    serializers: Serializers
     oauth: ClioOAuth
 
 
@@ -61,8 +61,8 @@ class Ctx:
         return self.emu.conn
 
     @property
-    def views(self) -> Views:
-        return self.emu.views
+    def serializers(self) -> Serializers:
+        return self.emu.serializers
 
     @property
     def query(self) -> Any:

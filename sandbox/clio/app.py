@@ -20,9 +20,9 @@ from sandbox.clio.oauth import ClioOAuth
 from sandbox.clio.paging import Pager
 from sandbox.clio.ratelimit import RateLimiter
 from sandbox.clio.seed import seed
+from sandbox.clio.serializers import Serializers
 from sandbox.clio.storage import Storage
 from sandbox.clio.store import create_schema, get_meta, is_seeded
-from sandbox.clio.views import Views
 from sandbox.common.db import connect
 from sandbox.common.faults import FaultMiddleware, admin_routes
 from sandbox.common.settings import ClioSettings
@@ -48,7 +48,7 @@ def build_emulator(conn: sqlite3.Connection, settings: ClioSettings) -> Emulator
         pager=Pager(secret),
         limiter=RateLimiter(lambda: settings.faults.rate_limit_per_minute),
         storage=storage,
-        views=Views(conn, storage),
+        serializers=Serializers(conn, storage),
         oauth=ClioOAuth(conn, settings),
     )
 

@@ -12,8 +12,8 @@ from starlette.routing import Route
 from sandbox.clio.api import Ctx, Emulator, api_routes, check_if_match, like, not_modified, page_rows
 from sandbox.clio.errors import invalid, not_found
 from sandbox.clio.params import date_param, enum_param, int_param, parse_date
+from sandbox.clio.serializers import BILLED_STATES
 from sandbox.clio.store import get_row, now_iso, touch
-from sandbox.clio.views import BILLED_STATES
 
 ACTIVITY_TYPES = ("TimeEntry", "ExpenseEntry", "HardCostEntry", "SoftCostEntry")
 STATUSES = ("billed", "draft", "unbilled", "non_billable", "billable", "written_off")
@@ -59,7 +59,7 @@ async def list_activities(ctx: Ctx) -> Response:
         where.append("note LIKE ? ESCAPE '\\'")
         args.append(like(text))
     rows, limit = page_rows(ctx, "activities", where, args)
-    return ctx.listing(rows, limit, lambda r: ctx.views.render_activity(r, sel))
+    return ctx.listing(rows, limit, lambda r: ctx.serializers.render_activity(r, sel))
 
 
 def _ref_id(
@@ -148,7 +148,9 @@ async def create_activity(ctx: Ctx) -> Response:
     )
     row = get_row(ctx.conn, "activities", int(cur.lastrowid or 0))
     assert row is not None
-    return ctx.ok(ctx.views.render_activity(row, sel), status=201, etag=ctx.views.activity(row)["etag"])
+    return ctx.ok(
+        ctx.serializers.render_activity(row, sel), status=201, etag=ctx.serializers.activity(row)["etag"]
+    )
 
 
 def _get_activity(ctx: Ctx) -> sqlite3.Row:
@@ -163,23 +165,23 @@ async def show_activity(ctx: Ctx) -> Response:
     """One activity."""
     sel = ctx.selection("Activity")
     row = _get_activity(ctx)
-    etag = ctx.views.activity(row)["etag"]
-    return not_modified(ctx.request, etag) or ctx.ok(ctx.views.render_activity(row, sel), etag=etag)
+    etag = ctx.serializers.activity(row)["etag"]
+    return not_modified(ctx.request, etag) or ctx.ok(ctx.serializers.render_activity(row, sel), etag=etag)
 
 
 async def update_activity(ctx: Ctx) -> Response:
     """Change an activity (e.g. its expense category); `If-Match` guards against lost updates."""
     sel = ctx.selection("Activity")
     row = _get_activity(ctx)
-    check_if_match(ctx.request, ctx.views.activity(row)["etag"])
+    check_if_match(ctx.request, ctx.serializers.activity(row)["etag"])
     data = await ctx.data()
     cols = _writable(ctx, data, creating=False)
-    if cols and ctx.views.bill_state(row["bill_id"]) in BILLED_STATES:
+    if cols and ctx.serializers.bill_state(row["bill_id"]) in BILLED_STATES:
         # Clio refuses edits to entries on an issued bill; the user must unbill them first.
         raise invalid("This activity has been billed and can no longer be modified", "ArgumentError")
     touch(ctx.conn, "activities", row["id"], **cols)
     row = _get_activity(ctx)
-    return ctx.ok(ctx.views.render_activity(row, sel), etag=ctx.views.activity(row)["etag"])
+    return ctx.ok(ctx.serializers.render_activity(row, sel), etag=ctx.serializers.activity(row)["etag"])
 
 
 async def list_categories(ctx: Ctx) -> Response:
@@ -196,7 +198,7 @@ async def list_categories(ctx: Ctx) -> Response:
         where.append("entry_type = ?")
         args.append(entry_type)
     rows, limit = page_rows(ctx, "expense_categories", where, args)
-    return ctx.listing(rows, limit, lambda r: ctx.views.render_category(r, sel))
+    return ctx.listing(rows, limit, lambda r: ctx.serializers.render_category(r, sel))
 
 
 def routes(emu: Emulator) -> list[Route]:

@@ -21,7 +21,7 @@ async def list_documents(ctx: Ctx) -> Response:
     sel = ctx.selection("Document")
     where, args = items.list_filters(ctx.conn, ctx.query, default_parent=None, uncompleted_param=True)
     rows, limit = page_rows(ctx, "items", [*where, "kind = 'Document'"], args)
-    return ctx.listing(rows, limit, lambda r: ctx.views.render_item(r, sel))
+    return ctx.listing(rows, limit, lambda r: ctx.serializers.render_item(r, sel))
 
 
 def _content_type(data: dict[str, Any], name: str) -> str:
@@ -88,16 +88,16 @@ async def create_document(ctx: Ctx) -> Response:
         items.apply_external_properties(ctx.conn, document_id, props)
     row = get_row(ctx.conn, "items", version["document_id"])
     assert row is not None
-    body = ctx.views.render_item(row, sel, pending=version)
-    return ctx.ok(body, status=201, etag=ctx.views.item(row)["etag"])
+    body = ctx.serializers.render_item(row, sel, pending=version)
+    return ctx.ok(body, status=201, etag=ctx.serializers.item(row)["etag"])
 
 
 async def show_document(ctx: Ctx) -> Response:
     """One document (also while its upload is pending, and while it is in the trash)."""
     sel = ctx.selection("Document")
     row = items.get_document(ctx.conn, ctx.request.path_params["id"])
-    etag = ctx.views.item(row)["etag"]
-    return not_modified(ctx.request, etag) or ctx.ok(ctx.views.render_item(row, sel), etag=etag)
+    etag = ctx.serializers.item(row)["etag"]
+    return not_modified(ctx.request, etag) or ctx.ok(ctx.serializers.render_item(row, sel), etag=etag)
 
 
 def _complete_upload(ctx: Ctx, row: sqlite3.Row, data: dict[str, Any]) -> dict[str, Any] | None:
@@ -130,7 +130,7 @@ async def update_document(ctx: Ctx) -> Response:
     """Rename, move, restore, edit external properties, or mark an upload complete."""
     sel = ctx.selection("Document")
     row = items.get_document(ctx.conn, ctx.request.path_params["id"])
-    check_if_match(ctx.request, ctx.views.item(row)["etag"])
+    check_if_match(ctx.request, ctx.serializers.item(row)["etag"])
     data = await ctx.data()
     name = items.check_name(data, required=False)
     restore = data.get("restore")
@@ -167,7 +167,7 @@ async def update_document(ctx: Ctx) -> Response:
     touch(ctx.conn, "items", row["id"], **changes)
     updated = get_row(ctx.conn, "items", row["id"])
     assert updated is not None
-    return ctx.ok(ctx.views.render_item(updated, sel), etag=ctx.views.item(updated)["etag"])
+    return ctx.ok(ctx.serializers.render_item(updated, sel), etag=ctx.serializers.item(updated)["etag"])
 
 
 async def delete_document(ctx: Ctx) -> Response:
@@ -182,7 +182,7 @@ async def download_document(ctx: Ctx) -> Response:
     row = items.get_document(ctx.conn, ctx.request.path_params["id"], allow_deleted=False)
     version_id = int_param(ctx.query, "document_version_id")
     if version_id is None:
-        version = ctx.views.latest_version(row["id"], include_pending=False)
+        version = ctx.serializers.latest_version(row["id"], include_pending=False)
     else:
         version = get_row(ctx.conn, "document_versions", version_id)
         if version is not None and (version["document_id"] != row["id"] or not version["fully_uploaded"]):

@@ -17,7 +17,7 @@ async def list_contents(ctx: Ctx) -> Response:
     root = items.root_folder_id(ctx.conn)
     where, args = items.list_filters(ctx.conn, ctx.query, default_parent=root, uncompleted_param=True)
     rows, limit = page_rows(ctx, "items", where, args)
-    return ctx.listing(rows, limit, lambda r: ctx.views.render_item(r, sel))
+    return ctx.listing(rows, limit, lambda r: ctx.serializers.render_item(r, sel))
 
 
 async def list_folders(ctx: Ctx) -> Response:
@@ -25,7 +25,7 @@ async def list_folders(ctx: Ctx) -> Response:
     sel = ctx.selection("Folder")
     where, args = items.list_filters(ctx.conn, ctx.query, default_parent=None, uncompleted_param=False)
     rows, limit = page_rows(ctx, "items", [*where, "kind = 'Folder'"], args)
-    return ctx.listing(rows, limit, lambda r: ctx.views.render_item(r, sel))
+    return ctx.listing(rows, limit, lambda r: ctx.serializers.render_item(r, sel))
 
 
 async def create_folder(ctx: Ctx) -> Response:
@@ -53,15 +53,15 @@ async def create_folder(ctx: Ctx) -> Response:
     items.apply_external_properties(ctx.conn, ident, props)
     row = get_row(ctx.conn, "items", ident)
     assert row is not None
-    return ctx.ok(ctx.views.render_item(row, sel), status=201, etag=ctx.views.item(row)["etag"])
+    return ctx.ok(ctx.serializers.render_item(row, sel), status=201, etag=ctx.serializers.item(row)["etag"])
 
 
 async def show_folder(ctx: Ctx) -> Response:
     """One folder."""
     sel = ctx.selection("Folder")
     row = items.get_folder(ctx.conn, ctx.request.path_params["id"])
-    etag = ctx.views.item(row)["etag"]
-    return not_modified(ctx.request, etag) or ctx.ok(ctx.views.render_item(row, sel), etag=etag)
+    etag = ctx.serializers.item(row)["etag"]
+    return not_modified(ctx.request, etag) or ctx.ok(ctx.serializers.render_item(row, sel), etag=etag)
 
 
 def routes(emu: Emulator) -> list[Route]:

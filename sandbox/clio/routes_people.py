@@ -21,8 +21,8 @@ async def who_am_i(ctx: Ctx) -> Response:
     row = get_row(ctx.conn, "users", ctx.user_id)
     if row is None:
         raise not_found("User", ctx.user_id)
-    body = ctx.views.render_user(row, sel)
-    etag = ctx.views.user(row)["etag"]
+    body = ctx.serializers.render_user(row, sel)
+    etag = ctx.serializers.user(row)["etag"]
     return not_modified(ctx.request, etag) or ctx.ok(body, etag=etag)
 
 
@@ -42,7 +42,7 @@ async def list_contacts(ctx: Ctx) -> Response:
         where.append("(name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\')")
         args += [like(query)] * 2
     rows, limit = page_rows(ctx, "contacts", where, args)
-    return ctx.listing(rows, limit, lambda r: ctx.views.render_contact(r, sel))
+    return ctx.listing(rows, limit, lambda r: ctx.serializers.render_contact(r, sel))
 
 
 def _statuses(raw: str | None) -> list[str]:
@@ -76,7 +76,7 @@ async def list_matters(ctx: Ctx) -> Response:
         )
         args += [like(query)] * 4
     rows, limit = page_rows(ctx, "matters", where, args)
-    return ctx.listing(rows, limit, lambda r: ctx.views.render_matter(r, sel))
+    return ctx.listing(rows, limit, lambda r: ctx.serializers.render_matter(r, sel))
 
 
 async def show_matter(ctx: Ctx) -> Response:
@@ -86,8 +86,8 @@ async def show_matter(ctx: Ctx) -> Response:
     row = get_row(ctx.conn, "matters", ident)
     if row is None:
         raise not_found("Matter", ident)
-    etag = ctx.views.matter(row)["etag"]
-    return not_modified(ctx.request, etag) or ctx.ok(ctx.views.render_matter(row, sel), etag=etag)
+    etag = ctx.serializers.matter(row)["etag"]
+    return not_modified(ctx.request, etag) or ctx.ok(ctx.serializers.render_matter(row, sel), etag=etag)
 
 
 def routes(emu: Emulator) -> list[Route]:

@@ -23,7 +23,7 @@ def _initials(*names: str | None) -> str:
     return "".join(n[0].upper() for n in names if n)
 
 
-class Views:
+class Serializers:
     """Builds response objects for every resource from database rows."""
 
     def __init__(self, conn: sqlite3.Connection, storage: Storage) -> None:
