@@ -1,8 +1,10 @@
-"""The composition root: arguments, QApplication + qasync loop, services, the main window.
+"""The GUI entry: arguments, QApplication + qasync loop, the service graph, the main window.
 
-Everything the app uses is built here and handed in; nothing reaches for a global. Start-up stays
-light: the sandbox servers are imported only with `--sandbox`, QtWebEngine only when the Clio
-pop-up opens.
+The Qt-free service graph comes from the one composition root (`app.compose`); this module adds
+the Qt faces (the window's adapters, the task runner) and runs them until the user quits.
+`legalconnect sync …` goes to the headless command (`app.cli`) before anything of Qt loads.
+Start-up stays light: the sandbox servers are imported only with `--sandbox`, QtWebEngine only
+when the Clio pop-up opens, the wizard and document checking when the first order opens.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import __version__, config
+from app.compose import Target, profile_paths, provider_target, sandbox_target
 from app.config import Config
 from app.logs import LoggingSetup, diagnostics, setup_logging
 from app.paths import AppPaths
@@ -27,15 +29,25 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from app.views.main_window import MainWindow
-    from sandbox.launcher import SandboxWorld
 
 log = logging.getLogger(__name__)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="legalconnect", description="LegalConnect Desktop")
+    p = argparse.ArgumentParser(
+        prog="legalconnect",
+        description="LegalConnect Desktop. `legalconnect sync --help`: the headless sync for a firm server.",
+    )
     p.add_argument("--version", action="version", version=f"LegalConnect Desktop {__version__}")
-    where = p.add_mutually_exclusive_group()
+    add_target_arguments(p)
+    # For benchmarks/: print one JSON line once the window is usable, then quit.
+    p.add_argument("--benchmark-ready", action="store_true", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """--sandbox / --sandbox-endpoints / --provider-url (the window and `legalconnect sync` alike)."""
+    where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--sandbox",
         action="store_true",
@@ -48,57 +60,25 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="use an already running sandbox (the endpoints.json that `python -m sandbox` wrote)",
     )
     where.add_argument("--provider-url", help="the Service Provider's LegalConnect API URL (saved)")
-    # For benchmarks/: print one JSON line once the window is usable, then quit.
-    p.add_argument("--benchmark-ready", action="store_true", help=argparse.SUPPRESS)
-    return p.parse_args(argv)
-
-
-@dataclass
-class Target:
-    """Where the app talks to, and the sign-in to fill in for the sandbox demo."""
-
-    provider_url: str
-    demo_email: str = ""
-    demo_password: str = ""
-    world: SandboxWorld | None = None
-
-
-def _sandbox_target(paths: AppPaths, endpoints_file: Path | None) -> Target:
-    from sandbox.endpoints import Endpoints
-
-    world: SandboxWorld | None = None
-    endpoints: Endpoints
-    if endpoints_file is not None:
-        endpoints = Endpoints.from_json(endpoints_file.read_text(encoding="utf-8"))
-    else:
-        from sandbox.launcher import SandboxWorld
-
-        world = SandboxWorld(paths.data / "sandbox-world")
-        endpoints = world.start(timeout=600)
-    lc = endpoints.legalconnect
-    return Target(lc.api_url, lc.demo_user.email, lc.demo_user.password, world)
-
-
-def build_paths(args: argparse.Namespace) -> AppPaths:
-    paths = AppPaths.from_environment()
-    if args.sandbox or args.sandbox_endpoints:
-        # The sandbox gets a profile of its own: its settings, cache and drafts never mix with a
-        # real provider's.
-        paths = AppPaths.under(paths.data / "sandbox-profile")
-    return paths.ensure()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the app until the user quits. Returns the process exit code."""
-    args = parse_args(argv)
-    paths = build_paths(args)
+    """Run the app until the user quits (or the headless command). Returns the process exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["sync"]:
+        from app.cli import main as sync_main
+
+        return sync_main(arguments[1:])
+    args = parse_args(arguments)
+    sandbox = bool(args.sandbox or args.sandbox_endpoints)
+    paths = profile_paths(sandbox)
     settings = Config.open(paths.settings_file)
     logging_setup = setup_logging(paths.log_file, level=settings.get(config.LOG_LEVEL))
     log.info("LegalConnect Desktop %s starting", __version__)
 
     from app.qtcompat import make_singletons_immortal
 
-    make_singletons_immortal()
+    make_singletons_immortal()  # before Qt runs any callback: see app/qtcompat.py
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -110,21 +90,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     target: Target | None = None
     try:
-        if args.sandbox or args.sandbox_endpoints:
-            target = _sandbox_target(paths, args.sandbox_endpoints)
+        if sandbox:
+            target = sandbox_target(paths, args.sandbox_endpoints)
         else:
-            if args.provider_url:
-                settings.set(config.PROVIDER_URL, args.provider_url)
-            url = settings.get(config.PROVIDER_URL) or _ask_provider_url(settings)
-            if not url:
+            target = provider_target(settings, args.provider_url)
+            if target is None and _ask_provider_url(settings):
+                target = provider_target(settings)
+            if target is None:
                 return 0
-            target = Target(url)
         import qasync
 
         return int(qasync.run(_run(app, paths, settings, logging_setup, target, args.benchmark_ready)))
     finally:
-        if target is not None and target.world is not None:
-            target.world.stop()
+        if target is not None:
+            target.stop()
         logging_setup.close()
 
 
@@ -147,6 +126,7 @@ def _report_ready(window: MainWindow, quitting: asyncio.Event, give_up_at: float
                 "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                 "orders_shown": shown,
                 "webengine_loaded": any(m.startswith("PySide6.QtWebEngine") for m in sys.modules),
+                "modules": len(sys.modules),
             }
         ),
         flush=True,
@@ -154,7 +134,7 @@ def _report_ready(window: MainWindow, quitting: asyncio.Event, give_up_at: float
     quitting.set()
 
 
-def _ask_provider_url(settings: Config) -> str:
+def _ask_provider_url(settings: Config) -> bool:
     from PySide6.QtWidgets import QInputDialog
 
     while True:
@@ -164,7 +144,7 @@ def _ask_provider_url(settings: Config) -> str:
             "Your Service Provider's LegalConnect address (from your provider's welcome email):",
         )
         if not ok:
-            return ""
+            return False
         try:
             settings.set(config.PROVIDER_URL, url.strip())
         except ValueError as exc:
@@ -172,7 +152,7 @@ def _ask_provider_url(settings: Config) -> str:
 
             QMessageBox.warning(None, "LegalConnect Desktop", str(exc))
             continue
-        return url.strip()
+        return True
 
 
 async def _run(
@@ -183,25 +163,12 @@ async def _run(
     target: Target,
     benchmark_ready: bool = False,
 ) -> int:
-    from app.services.legalconnect.client import LegalConnectClient
-    from app.services.orders import OrdersService
-    from app.services.secrets import open_token_store
-    from app.services.session import SessionService
-    from app.services.store import Store
+    from app.compose import compose
     from app.views.clio_access import ClioAccess
     from app.views.main_window import MainWindow
-    from app.views.notify import Notifier
     from app.views.tasks import TaskRunner
-    from app.views.tray import Tray
 
-    tokens, keyring_notice = open_token_store()
-    store = Store.open(paths.database_file, scrub=logging_setup.redactor.scrub)
-    client = LegalConnectClient(target.provider_url, service_name="your Service Provider")
-    session = SessionService(client, tokens, settings, logging_setup.redactor.add_secret)
-    if target.demo_email and not session.remembered_email:
-        session.preset(target.demo_email, target.demo_password)
-    orders = OrdersService(client, store, paths.cache / "returned-documents")
-
+    services = compose(paths, settings, target, redactor=logging_setup.redactor)
     window: MainWindow | None = None
 
     def present_error(owner: QObject | None, message: str) -> None:
@@ -210,27 +177,21 @@ async def _run(
             window.present_error(owner, message)
 
     runner = TaskRunner(present_error)
-    clio = ClioAccess(tokens, settings, runner, client, logging_setup.redactor.add_secret)
+    clio = ClioAccess(services.clio, runner)
     window = MainWindow(
-        session=session,
-        orders=orders,
+        engine=services.engine,
+        desk=services.desk,
         settings=settings,
         runner=runner,
-        keyring_notice=keyring_notice,
         diagnostics=lambda: diagnostics(settings, paths, redactor=logging_setup.redactor),
         clio=clio,
-        work_dir=paths.temp,
     )
-    tray = Tray(window, place_order=window.place_order_action.trigger)
-    window.tray_available = tray.available
-    window.notifier = Notifier(window.notification_area, tray.icon if tray.available else None)
 
     # Quitting sets an event instead of calling app.quit(): that would stop the loop before the
     # clean-up below ran (tasks cancelled, HTTP clients closed, the database closed).
     quitting = asyncio.Event()
     app.aboutToQuit.connect(quitting.set)  # the desktop session is ending
     window.sig_quit_requested.connect(quitting.set)
-    tray.sig_quit_requested.connect(quitting.set)
     window.show()
     window.start()
     if benchmark_ready:
@@ -241,8 +202,6 @@ async def _run(
     window.hide()
     log.info("shutting down")
     await runner.shutdown()
-    await clio.aclose()
-    await client.aclose()
-    store.close()
-    tray.hide()
+    await services.aclose()
+    window.tray.hide()
     return 0

@@ -106,3 +106,48 @@ def test_start_up_imports_no_document_checking_or_web_engine() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def _sync(home: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, LEGALCONNECT_DESKTOP_HOME=str(home))
+    return subprocess.run(
+        [sys.executable, "-m", "app", "sync", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def test_headless_sync_once_signs_in_refreshes_and_exits_ok(sandbox_world, tmp_path: Path) -> None:
+    endpoints = sandbox_world.data_dir / "endpoints.json"
+    done = _sync(tmp_path / "app", "--once", "--sandbox-endpoints", str(endpoints))
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    provider = sandbox_world.endpoints.legalconnect.provider_name
+    assert f"Signed in to {provider} as Dana Whitfield (Harbor & Vale LLP)" in lines
+    assert any(line.endswith("order(s)") for line in lines)
+    assert done.stderr == ""
+    # The provider unreachable: the same command says so and exits 1 (run it again later).
+    sandbox_world.legalconnect_faults.update({"drop_rate": 1.0})
+    try:
+        again = _sync(tmp_path / "app", "--once", "--sandbox-endpoints", str(endpoints))
+    finally:
+        sandbox_world.legalconnect_faults.update({"drop_rate": 0.0})
+    assert again.returncode == 1
+    assert "Offline:" in again.stdout + again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_headless_sync_without_a_provider_or_sign_in_says_what_to_do(tmp_path: Path, sandbox_world) -> None:
+    done = _sync(tmp_path / "app", "--once")
+    assert done.returncode == 2
+    assert "--provider-url" in done.stderr
+    api = sandbox_world.endpoints.legalconnect.api_url
+    nobody = _sync(tmp_path / "app", "--once", "--provider-url", api)
+    assert nobody.returncode == 2
+    assert "Nobody is signed in" in nobody.stderr
+    assert "Traceback" not in nobody.stderr

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelIndex, Qt
 
+from app.appearance import human_size, icon
 from app.models.clio_tree import (
     ERROR_TEXT,
     LOADING_TEXT,
@@ -26,10 +27,9 @@ from app.models.clio_tree import (
     NodeKind,
     Status,
 )
-from app.models.order_detail import human_size
+from app.services.clio.base import PageCursor
 from app.services.clio.picks import CLIO_PICKS_MIME, ClioPick, encode_picks
 from app.services.clio.records import Item
-from app.views.icons import icon
 
 PICK_ROLE = Qt.ItemDataRole.UserRole + 11
 """Data role: the row's `ClioPick` (None on a placeholder row)."""
@@ -98,10 +98,12 @@ class FileRow:
 
 class SearchLoader(Protocol):
     """Fetches one page of search hits; must return at once and answer later, exactly once, with
-    `model.search_loaded(generation, hits, next_url)` or `model.search_failed(generation, message)`.
+    `model.search_loaded(generation, hits, cursor)` or `model.search_failed(generation, message)`.
     `scope` is the matter node to search in, or None for the whole account."""
 
-    def search(self, query: str, scope: ClioNode | None, next_url: str | None, generation: int) -> None: ...
+    def search(
+        self, query: str, scope: ClioNode | None, cursor: PageCursor | None, generation: int
+    ) -> None: ...
 
 
 class ClioFilesModel(QAbstractTableModel):
@@ -117,7 +119,7 @@ class ClioFilesModel(QAbstractTableModel):
         self._query = ""
         self._scope: ClioNode | None = None
         self._search_status = Status.NOT_LOADED
-        self._search_next: str | None = None
+        self._search_next: PageCursor | None = None
         self.generation = 0
         tree.sig_loading_started.connect(self._on_loading)
         tree.sig_page_loaded.connect(self._on_page)
@@ -246,12 +248,12 @@ class ClioFilesModel(QAbstractTableModel):
     # -- answers --------------------------------------------------------------------------------
 
     def search_loaded(
-        self, generation: int, hits: Sequence[tuple[Item, DocumentContext]], next_url: str | None
+        self, generation: int, hits: Sequence[tuple[Item, DocumentContext]], cursor: PageCursor | None
     ) -> None:
         """A page of search hits arrived (dropped when it answers an earlier search)."""
         if generation != self.generation or self._search_status != Status.LOADING:
             return
-        self._search_status, self._search_next = Status.LOADED, next_url
+        self._search_status, self._search_next = Status.LOADED, cursor
         self._set_placeholder(None)
         self._append([FileRow.build(item, context) for item, context in hits])
 

@@ -23,8 +23,9 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
+from app.appearance import icon
+from app.services.clio.base import PageCursor
 from app.services.clio.records import Contact, Item, Matter
-from app.views.icons import icon
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 Record = Contact | Matter | Item
@@ -86,7 +87,7 @@ class ClioNode:
     parent: ClioNode | None = None
     row: int = 0
     status: Status = Status.NOT_LOADED
-    next_url: str | None = None
+    cursor: PageCursor | None = None
     generation: int = 0
     children: list[ClioNode] = field(default_factory=list)
     documents: list[Item] = field(default_factory=list)
@@ -127,9 +128,9 @@ class TreeLoader(Protocol):
     """Fetches one page of a node's children; implemented by the window with the Clio client.
 
     `request` must return at once and must read `node.generation` before it returns; it later calls
-    `model.page_loaded(node, that_generation, records, next_url)` or `page_failed(...)` once."""
+    `model.page_loaded(node, that_generation, records, cursor)` or `page_failed(...)` once."""
 
-    def request(self, node: ClioNode, next_url: str | None) -> None: ...
+    def request(self, node: ClioNode, cursor: PageCursor | None) -> None: ...
 
 
 class ClioTreeModel(QAbstractItemModel):
@@ -198,9 +199,7 @@ class ClioTreeModel(QAbstractItemModel):
         node = self.node(parent)
         if not node.is_container or node is self._root:
             return False
-        return node.status == Status.NOT_LOADED or (
-            node.status == Status.LOADED and node.next_url is not None
-        )
+        return node.status == Status.NOT_LOADED or (node.status == Status.LOADED and node.cursor is not None)
 
     def fetchMore(self, parent: ModelIndex) -> None:
         if self.canFetchMore(parent):
@@ -274,12 +273,12 @@ class ClioTreeModel(QAbstractItemModel):
                 self._detach(child)
             self.endRemoveRows()
         node.documents = []
-        node.status, node.next_url, node.message = Status.NOT_LOADED, None, ""
+        node.status, node.cursor, node.message = Status.NOT_LOADED, None, ""
         self._start(node)
         self.sig_node_reset.emit(node)
 
     def page_loaded(
-        self, node: ClioNode, generation: int, records: Sequence[Record], next_url: str | None
+        self, node: ClioNode, generation: int, records: Sequence[Record], cursor: PageCursor | None
     ) -> None:
         """One page arrived for `node` (dropped when stale: refreshed, removed or not loading)."""
         if not self._current(node, generation):
@@ -287,9 +286,9 @@ class ClioTreeModel(QAbstractItemModel):
         self._drop_placeholder(node)
         added = [self._child(node, record) for record in records]
         rows = [n for n in added if n is not None]
-        if next_url is not None:
+        if cursor is not None:
             rows.append(ClioNode(NodeKind.MORE, parent=node))
-        node.status, node.next_url, node.message = Status.LOADED, next_url, ""
+        node.status, node.cursor, node.message = Status.LOADED, cursor, ""
         if rows:
             first = len(node.children)
             self.beginInsertRows(self.index_of(node), first, first + len(rows) - 1)
@@ -342,7 +341,7 @@ class ClioTreeModel(QAbstractItemModel):
             node.children.append(placeholder)
             self.endInsertRows()
         self.sig_loading_started.emit(node)
-        self._loader.request(node, node.next_url)
+        self._loader.request(node, node.cursor)
 
     def _current(self, node: ClioNode, generation: int) -> bool:
         return node.attached and node.generation == generation and node.status == Status.LOADING

@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDateTime, QLocale, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from app.appearance import human_size, icon, local_time
 from app.models.orders import SORT_ROLE, ModelIndex
 from app.services.legalconnect.records import Deliverable, OrderDocument
-from app.views.icons import icon
 
 DOCUMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 """Data role giving the row's `OrderDocument`."""
 DELIVERABLE_ROLE = Qt.ItemDataRole.UserRole + 1
 """Data role giving the row's `Deliverable`."""
-
-
-def human_size(size: int | None) -> str:
-    """1536 → "1.5 KB"; None → ""."""
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return ""  # pragma: no cover - the loop always returns
-
-
-def local_time(moment: dt.datetime) -> str:
-    """Date and time in the user's locale and time zone."""
-    stamp = QDateTime.fromSecsSinceEpoch(int(moment.timestamp()))
-    return QLocale().toString(stamp, QLocale.FormatType.ShortFormat)
 
 
 class _Table(QAbstractTableModel):

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from app.models.order_detail import human_size
+from app.appearance import human_size
 from app.services.clio.picks import CLIO_PICKS_MIME, BadPicks, ClioPick, decode_picks
 from app.services.wizard.draft import (
     ClioMatter,

@@ -22,8 +22,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from app.appearance import icon
 from app.services.legalconnect.records import Order, OrderStatus
-from app.views.icons import icon
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import http.cookiejar
+import urllib.request
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -93,20 +95,84 @@ _BY_STATUS: dict[int, type[HTTPStatusError]] = {
 }
 
 
-def make_client(
-    base_url: str,
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-    headers: dict[str, str] | None = None,
-) -> httpx.AsyncClient:
-    """The one long-lived client per remote. Plain http is allowed to loopback only."""
-    url = httpx.URL(base_url)
-    if url.scheme != "https" and not _is_loopback(url.host):
-        raise ValueError(f"refusing plain {url.scheme} to {url.host}: only https leaves this machine")
-    return httpx.AsyncClient(
-        base_url=base_url, transport=transport, timeout=timeout, headers=headers, follow_redirects=False
-    )
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Refuse every cookie: the APIs are token-authenticated, and a pool shared by several callers
+    (the API and signed storage URLs on one host, say) must not carry state from one to another."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+
+Remote = tuple[str, str, int | None]
+"""Which remote a URL talks to: scheme, host and port."""
+
+
+def remote_of(url: str | httpx.URL) -> Remote:
+    """Scheme, host and port of `url`; ValueError for plain http off loopback or a URL without a host."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ValueError(f"not a web address: {exc}") from None
+    if not parsed.host or parsed.scheme not in ("http", "https"):
+        raise ValueError(f"not a web address: {str(url)[:100]!r}")
+    if parsed.scheme != "https" and not _is_loopback(parsed.host):
+        raise ValueError(f"refusing plain {parsed.scheme} to {parsed.host}: only https leaves this machine")
+    return parsed.scheme, parsed.host, parsed.port
+
+
+class Remotes:
+    """One long-lived `httpx.AsyncClient` per remote (scheme, host, port), shared by every caller.
+
+    The LegalConnect client and the Clio token broker share the Service Provider's pool; Clio's OAuth
+    lifecycle, its API client and (where storage lives on the same host) signed transfers share
+    Clio's. Pools carry no default headers and keep no cookies, so nothing one caller sends rides
+    along with another's request; callers pass absolute URLs (`join` builds them). Redirects are
+    never followed. `client` refuses plain http off loopback, so the rule holds for every hop a
+    caller makes, a storage redirect included."""
+
+    def __init__(
+        self, *, transport: httpx.AsyncBaseTransport | None = None, timeout: httpx.Timeout = DEFAULT_TIMEOUT
+    ) -> None:
+        self._transport = transport
+        self._timeout = timeout
+        self._clients: dict[Remote, httpx.AsyncClient] = {}
+        self._closed = False
+
+    def client(self, url: str | httpx.URL) -> httpx.AsyncClient:
+        """The pool for `url`'s remote (made on first use). Raises ValueError for a refused URL."""
+        if self._closed:
+            raise RuntimeError("these connections were closed (the app is shutting down)")
+        remote = remote_of(url)
+        client = self._clients.get(remote)
+        if client is None:
+            client = httpx.AsyncClient(
+                transport=self._transport,
+                timeout=self._timeout,
+                follow_redirects=False,
+                cookies=http.cookiejar.CookieJar(_NoCookies()),
+            )
+            self._clients[remote] = client
+        return client
+
+    @property
+    def open_count(self) -> int:
+        """How many remotes have a pool (for tests and diagnostics)."""
+        return len(self._clients)
+
+    async def aclose(self) -> None:
+        """Close every pool (on quit)."""
+        self._closed = True
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+
+def join(base: str, path: str) -> str:
+    """`path` under `base` the way a base URL extends (base "https://x/api/v1/" + "orders/1"), or
+    `path` itself when it is already absolute."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return base.rstrip("/") + "/" + path.lstrip("/")
 
 
 def _is_loopback(host: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.services.filenames import safe_filename
@@ -18,6 +19,20 @@ from app.services.legalconnect.records import Deliverable, Order, ProtocolError
 from app.services.store import CachedOrder, Store
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OrdersRefresh:
+    """What one refresh learned."""
+
+    orders: list[Order]
+    """Every order, newest first."""
+    changed: list[Order]
+    """The orders the provider reported changed since the last refresh (all of them the first time)."""
+    before: dict[int, Order]
+    """The cached version of each changed order from before this refresh (absent: new to this cache)."""
+    first: bool
+    """The first refresh into an empty cache: nothing "changed", it was only never seen."""
 
 
 def _cached(order: Order) -> CachedOrder:
@@ -56,13 +71,25 @@ class OrdersService:
 
     async def refresh(self) -> list[Order]:
         """Fetch what changed since the last sync, store it, return every order (newest first)."""
+        return (await self.refresh_changes()).orders
+
+    async def refresh_changes(self) -> OrdersRefresh:
+        """Like `refresh`, and say what changed (the sync engine tells decisions apart with it)."""
         cursor = self.store.get_sync_cursor()
         since = dt.datetime.fromisoformat(cursor) if cursor else None
         changed, server_time = await self.client.changed_orders(since)
+        before: dict[int, Order] = {}
         if changed:
+            ids = {o.id for o in changed}
+            before = {o.id: o for o in self.cached() if o.id in ids}
             self.store.save_orders(_cached(o) for o in changed)
         self.store.set_sync_cursor(server_time.isoformat())
-        return self.cached()
+        return OrdersRefresh(self.cached(), changed, before, first=cursor is None)
+
+    @property
+    def last_sync(self) -> str | None:
+        """When the orders were last brought up to date (the server's ISO time), or None if never."""
+        return self.store.get_sync_cursor()
 
     async def order(self, order_id: int) -> Order:
         """The order as it is now (and the cache updated with it)."""

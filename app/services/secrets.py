@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -22,6 +24,8 @@ import keyring.backends.fail
 import keyring.backends.null
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
+
+from app.services.http import ServiceError
 
 SERVICE = "LegalConnect Desktop"
 NO_KEYRING_NOTICE = "No system keyring is available: sign-ins will not be remembered after you quit."
@@ -45,8 +49,18 @@ class SecretKind(StrEnum):
 logger = logging.getLogger(__name__)
 
 
-class SecretStoreUnavailable(Exception):
-    """The system keyring could not be used; the UI turns this into a message."""
+class SecretStoreUnavailable(ServiceError):
+    """The system keyring could not be used (locked, or its service stopped).
+
+    A typed service failure, so whoever runs the work shows `user_message` where the user looks."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "the system keyring",
+            "Your computer's password store (keyring) could not be used, so the sign-in could not be "
+            "read or saved. Unlock it (or sign in to your desktop again) and retry.",
+            detail,
+        )
 
 
 @dataclass(frozen=True)
@@ -173,6 +187,51 @@ def open_token_store(backend: KeyringBackend | None = None) -> tuple[TokenStore,
         logger.warning("the keyring (%s) does not answer: %s", type(chosen).__name__, type(error).__name__)
         return MemoryTokenStore(), NO_KEYRING_NOTICE
     return KeyringTokenStore(chosen), None
+
+
+class DeferredTokenStore:
+    """The OS keyring, found when first needed rather than at start-up.
+
+    Finding keyring's backend reads entry points and may ask D-Bus (tens of milliseconds): the sync
+    engine calls `open()` off the event loop once it starts; any earlier use opens it on the spot.
+    Until then nothing is known; afterwards `notice` says when secrets stay in memory."""
+
+    def __init__(self, opener: Callable[[], tuple[TokenStore, str | None]] = open_token_store) -> None:
+        self._opener = opener
+        self._store: TokenStore | None = None
+        self._lock = threading.Lock()
+        self.notice: str | None = None
+        """Set by `open()` when no keyring exists (secrets last until the app quits)."""
+
+    def open(self) -> str | None:
+        """Find the keyring (once; safe from a worker thread) and return the notice, if any."""
+        with self._lock:
+            if self._store is None:
+                self._store, self.notice = self._opener()
+            return self.notice
+
+    def _require(self) -> TokenStore:
+        if self._store is None:
+            self.open()
+        assert self._store is not None
+        return self._store
+
+    @property
+    def persistent(self) -> bool:
+        """Whether secrets survive a restart."""
+        return self._require().persistent
+
+    def get(self, key: SecretKey) -> str | None:
+        """The stored secret, or None."""
+        return self._require().get(key)
+
+    def set(self, key: SecretKey, value: str) -> None:
+        """Store (or replace) a secret."""
+        self._require().set(key, value)
+
+    def delete(self, key: SecretKey) -> None:
+        """Forget a secret."""
+        self._require().delete(key)
 
 
 @dataclass(frozen=True)

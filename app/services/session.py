@@ -30,9 +30,12 @@ class SessionService:
         tokens: TokenStore,
         settings: Config,
         add_secret: Callable[[str], None] = lambda _secret: None,
+        demo: tuple[str, str] | None = None,
     ) -> None:
-        """`add_secret` registers live secrets with the log redactor."""
+        """`add_secret` registers live secrets with the log redactor; `demo` is the sandbox's demo
+        sign-in (email, password), used when nothing else is remembered."""
         self.client = client
+        self._demo = demo
         self.tokens = tokens
         self.settings = settings
         self._add_secret = add_secret
@@ -54,7 +57,7 @@ class SessionService:
         """Sign the remembered user in without asking, if possible. None: show the sign-in dialog.
 
         Network failures propagate (the caller shows the offline banner and the cached orders)."""
-        email = self.remembered_email
+        email = self.remembered_email or (self._demo[0] if self._demo else "")
         if not email:
             return None
         password_key, session_key = self._keys(email)
@@ -68,9 +71,11 @@ class SessionService:
                 self.client.use_token(None)
                 self.tokens.delete(session_key)
             else:
-                await self._load_provider()
+                await self.load_provider()
                 return self.session
         password = self.tokens.get(password_key)
+        if not password and self._demo is not None and email == self._demo[0]:
+            password = self._demo[1]  # the sandbox's demo user: a keyring-less machine forgets it
         if not password:
             return None
         self._add_secret(password)
@@ -105,11 +110,14 @@ class SessionService:
             self.settings.set(config.REMEMBERED_EMAIL, email)
         else:
             self.forget(email)
-        await self._load_provider()
+        await self.load_provider()
         return session
 
-    async def _load_provider(self) -> None:
+    async def load_provider(self) -> None:
+        """Read the Service Provider's public profile (no sign-in needed): its name then appears in
+        the sign-in window and in every message about it."""
         self.provider = await self.client.provider()
+        self.client.service_name = self.provider.name
 
     async def sign_out(self) -> None:
         """End the session and forget everything remembered for this user."""

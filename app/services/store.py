@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Any
 
 from app.redaction import REDACTED, Redactor
+from app.services.http import ServiceError
 from app.services.store_journal import ExpenseState, ExpenseStep, Journal, ReturnState, ReturnStep
 from app.services.store_migrations import LATEST_VERSION, SchemaTooNew, migrate, schema_version
 
@@ -37,6 +38,7 @@ __all__ = [
     "ReturnStep",
     "SchemaTooNew",
     "Store",
+    "StoreUnavailable",
 ]
 
 _SECRET_KEY = re.compile(r"password|passwd|secret|token|authorization|cookie", re.IGNORECASE)
@@ -64,6 +66,47 @@ def sanitized(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [sanitized(item) for item in value]
     return value
+
+
+class StoreUnavailable(ServiceError):
+    """The local database could not be read or written (disk full, the file damaged or locked).
+
+    A typed service failure: whoever runs the work shows `user_message`; what was saved before stays."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "the local database",
+            "The app could not save to (or read from) its local database — the disk may be full or "
+            "the file damaged. Free some disk space and retry; what was saved before is kept.",
+            detail,
+        )
+
+
+class GuardedConnection:
+    """The store's SQLite connection, with SQLite's own failures turned into `StoreUnavailable`."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, parameters)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"{type(error).__name__}: {error}") from error
+
+    def executemany(self, sql: str, rows: Iterable[Any]) -> sqlite3.Cursor:
+        try:
+            return self._db.executemany(sql, rows)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"{type(error).__name__}: {error}") from error
+
+    def close(self) -> None:
+        self._db.close()
+
+    @property
+    def raw(self) -> sqlite3.Connection:
+        """The connection itself (migrations, integrity checks)."""
+        return self._db
 
 
 @dataclass(frozen=True)
@@ -106,10 +149,10 @@ class Store:
         scrub: Callable[[str], str] | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self._db = connection
+        self._db = GuardedConnection(connection)
         self._scrub = scrub or Redactor().scrub
         self._clock = clock or (lambda: datetime.now(UTC))
-        self.journal = Journal(connection, self._now, self._scrub)
+        self.journal = Journal(self._db, self._now, self._scrub)
 
     @classmethod
     def open(
@@ -143,7 +186,7 @@ class Store:
     @property
     def schema_version(self) -> int:
         """The open database's schema version (LATEST_VERSION once opened)."""
-        return schema_version(self._db)
+        return schema_version(self._db.raw)
 
     def close(self) -> None:
         """Fold the write-ahead log back into the database and close the connection."""
@@ -161,7 +204,7 @@ class Store:
         self.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[GuardedConnection]:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db

@@ -9,12 +9,14 @@ next, and checking Clio for a document created just before the crash, is the fil
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.services.store import GuardedConnection
 
 #: Longest error text kept; the full story is in the log.
 MAX_ERROR_CHARS = 2000
@@ -71,7 +73,7 @@ class ExpenseState:
 class Journal:
     """Record steps and failures; read states back. Shares the store's connection and thread."""
 
-    def __init__(self, db: sqlite3.Connection, now: Callable[[], str], scrub: Callable[[str], str]) -> None:
+    def __init__(self, db: GuardedConnection, now: Callable[[], str], scrub: Callable[[str], str]) -> None:
         self._db = db
         self._now = now
         self._scrub = scrub

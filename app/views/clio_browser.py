@@ -36,40 +36,40 @@ from app import config
 from app.config import Config
 from app.models.clio_files import ClioFilesModel, DocumentContext
 from app.models.clio_tree import SEPARATOR, ClioNode, ClioTreeModel, NodeKind, Record, Status
-from app.services.clio.api import CONTACT_FIELDS, MATTER_FIELDS, ClioClient
+from app.services.clio.api import ClioClient, Page, PageCursor
 from app.services.clio.picks import ClioPick
-from app.services.clio.records import Contact, Item, Matter
+from app.services.clio.records import Contact, Item, Matter, SearchHit
 from app.services.http import ServiceError
 from app.views.tasks import TaskRunner
 
-SEARCH_FIELDS = (
-    "id,name,updated_at,parent{id,name},matter{id,display_number},latest_document_version{size,content_type}"
-)
 SEARCH_DELAY_MS = 300
 """Typing pause before a search is sent (each keystroke would otherwise cost a request)."""
 Hit = tuple[Item, DocumentContext]
 
 
 class ClioLoader:
-    """Runs the tree's and the file list's page requests on the runner (one list request each)."""
+    """Runs the tree's and the file list's page requests on the runner (one list request each).
+
+    Every Clio path, field list and paging rule is the Clio client's; the loader only maps a node
+    to the client's page call and hands the answer to the model that asked."""
 
     def __init__(self, owner: ClioBrowser, client: ClioClient, runner: TaskRunner) -> None:
         self._owner, self._client, self._runner = owner, client, runner
         self.in_flight = 0
 
-    def request(self, node: ClioNode, next_url: str | None) -> None:
+    def request(self, node: ClioNode, cursor: PageCursor | None) -> None:
         generation, tree = node.generation, self._owner.tree_model
         self._run(
-            self._children(node, next_url),
-            lambda page: tree.page_loaded(node, generation, *page),
+            self._children(node, cursor),
+            lambda page: tree.page_loaded(node, generation, page.items, page.next),
             lambda message: tree.page_failed(node, generation, message),
         )
 
-    def search(self, query: str, scope: ClioNode | None, next_url: str | None, generation: int) -> None:
+    def search(self, query: str, scope: ClioNode | None, cursor: PageCursor | None, generation: int) -> None:
         files = self._owner.files_model
         self._run(
-            self._hits(query, scope, next_url),
-            lambda page: files.search_loaded(generation, *page),
+            self._hits(query, scope, cursor),
+            lambda page: files.search_loaded(generation, page.items, page.next),
             lambda message: files.search_failed(generation, message),
             key="search",
         )
@@ -97,53 +97,38 @@ class ClioLoader:
         if shiboken6.isValid(self._owner):
             self._owner.loading_changed()
 
-    async def _children(self, node: ClioNode, next_url: str | None) -> tuple[list[Record], str | None]:
+    async def _children(self, node: ClioNode, cursor: PageCursor | None) -> Page[Record]:
         """One page of `node`'s children: clients, matters (open, then pending) or a folder listing."""
-        client = self._client
+        page: Page[Contact] | Page[Matter] | Page[Item]
         if node.kind == NodeKind.CABINET:
-            raw, following = await client.page(
-                next_url or "contacts.json", {"client_only": "true"}, CONTACT_FIELDS
-            )
-            return client.parse(lambda d: [Contact.from_json(r) for r in d], {"data": raw}), following
-        if node.kind == NodeKind.CLIENT:
-            open_pass = next_url is None or "status=open" in next_url
-            params = {"client_id": node.id, "status": "open"}
-            raw, following = await client.page(next_url or "matters.json", params, MATTER_FIELDS)
-            if open_pass and following is None:  # the open matters are done: the pending ones follow
-                more, following = await client.page(
-                    "matters.json", {**params, "status": "pending"}, MATTER_FIELDS
-                )
-                raw = raw + more
-            return client.parse(lambda d: [Matter.from_json(r) for r in d], {"data": raw}), following
-        if node.folder_id is None:
-            return [], None
-        items, following = await client.folder_page(node.folder_id, next_url)
-        return list(items), following
+            page = await self._client.client_page(cursor)
+        elif node.kind == NodeKind.CLIENT:
+            page = await self._client.matter_page(node.id, cursor)
+        elif node.folder_id is None:
+            return Page([], None)
+        else:
+            page = await self._client.folder_page(node.folder_id, cursor)
+        return Page(list[Record](page.items), page.next)
 
-    async def _hits(
-        self, query: str, scope: ClioNode | None, next_url: str | None
-    ) -> tuple[list[Hit], str | None]:
+    async def _hits(self, query: str, scope: ClioNode | None, cursor: PageCursor | None) -> Page[Hit]:
         """One page of documents matching `query` in matter `scope` (None: the whole account)."""
-        params: dict[str, Any] = {"query": query}
-        if scope is not None:
-            params["matter_id"] = scope.id
-        raw, following = await self._client.page(next_url or "documents.json", params, SEARCH_FIELDS)
+        page = await self._client.search_page(query, scope.id if scope is not None else None, cursor)
 
-        def hit(record: dict[str, Any]) -> Hit:
-            item = Item.from_json({**record, "type": "Document"})
-            folder, matter = record.get("parent") or {}, record.get("matter") or {}
+        def hit(found: SearchHit) -> Hit:
             if scope is not None:
                 base = DocumentContext.of(scope)
             else:
-                number = str(matter.get("display_number") or "")
-                base = DocumentContext(number, matter_id=matter.get("id"), matter_display_number=number)
-            inner = folder.get("id") not in (None, scope.folder_id if scope else None) and folder.get("name")
-            crumb = SEPARATOR.join(p for p in (base.breadcrumb, str(inner or "")) if p)
-            return item, DocumentContext(
+                number = found.matter_display_number
+                base = DocumentContext(number, matter_id=found.matter_id, matter_display_number=number)
+            inner = (
+                found.folder_name if found.folder_id not in (None, scope.folder_id if scope else None) else ""
+            )
+            crumb = SEPARATOR.join(p for p in (base.breadcrumb, inner) if p)
+            return found.item, DocumentContext(
                 crumb, base.client_id, base.client_name, base.matter_id, base.matter_display_number
             )
 
-        return self._client.parse(lambda d: [hit(r) for r in d], {"data": raw}), following
+        return Page([hit(found) for found in page.items], page.next)
 
 
 class ClioBrowser(QDialog):

@@ -1,39 +1,38 @@
 """The main window: menus, the orders list beside the order panel, notices and connection status.
 
-It assembles `OrdersView` and `OrderPanel` and owns the session flow: cached orders first, then a
-silent sign-in (or the sign-in dialog), a refresh, and a poll every `config.POLL_INTERVAL` seconds.
-When the Service Provider cannot be reached, the cached orders stay on screen under a banner with
-Retry, and the banner goes away by itself at the next successful refresh.
+It assembles `OrdersView` and `OrderPanel`, and shows what the sync engine (`app.services.sync`)
+announces through its adapter (`SyncSignals`): the cached orders first, then a silent sign-in (or
+the sign-in dialog), the refreshed orders, each poll's result. Signing in, refreshing and polling
+are the engine's; the window asks for them (F5, Sign Out, the sign-in dialog) and renders. When
+the Service Provider cannot be reached, the cached orders stay on screen under a banner with Retry,
+and the banner goes away by itself at the next successful refresh.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
-import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressBar, QSplitter, QVBoxLayout, QWidget
 
 from app import __version__, config
+from app.appearance import icon, stylesheet
 from app.config import Config
-from app.services.http import AuthRequired, ServiceError
-from app.services.legalconnect.records import Order, Session
-from app.services.orders import OrdersService
-from app.services.session import SessionService
+from app.services.legalconnect.records import Order
+from app.services.sync.engine import SyncEngine
+from app.services.wizard.desk import OrderDesk
 from app.views.clio_access import ClioAccess
-from app.views.icons import icon, stylesheet
 from app.views.notify import Action, Level, Notice, NotificationArea, Notifier
 from app.views.order_panel import OrderPanel
 from app.views.orders_view import OrdersView
 from app.views.settings_dialog import SettingsDialog
 from app.views.sign_in import SignInDialog
 from app.views.status import ConnectionStatus
+from app.views.sync_signals import SyncSignals
 from app.views.tasks import TaskRunner
+from app.views.tray import Tray
 from app.views.wizard.launcher import PlaceOrder
 
 
@@ -47,37 +46,32 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         *,
-        session: SessionService,
-        orders: OrdersService,
+        engine: SyncEngine,
+        desk: OrderDesk,
         settings: Config,
         runner: TaskRunner,
-        keyring_notice: str | None,
         diagnostics: Callable[[], str],
         clio: ClioAccess | None = None,
-        work_dir: Path | None = None,
     ) -> None:
-        """`work_dir`: a private directory for orders' downloads and converted files."""
+        """`clio`: the window's Clio adapter when the app offers Clio at all (its options show only
+        when the provider enables it)."""
         super().__init__()
         self.clio = clio
-        """Clio access when the app offers Clio at all; its options show only if the provider enables it."""
-        self._session = session
-        self._orders = orders
+        self.engine = engine
+        self._session = engine.session
+        self._orders = engine.orders
         self._settings = settings
         self._runner = runner
         self._diagnostics = diagnostics
-        self.tray_available = False
-        """Set by the composition root when a tray icon is shown; closing then may only hide."""
         self.sign_in_dialog: SignInDialog | None = None
         self.offline_notice: Notice | None = None
-        self._refresh_task: asyncio.Task[list[Order]] | None = None
+        self._asked_refresh = False
         self.setWindowTitle("LegalConnect Desktop")
         self.setStyleSheet(stylesheet())
 
         self.notification_area = NotificationArea()
-        self.notifier = Notifier(self.notification_area)
-        """Where app events are announced; the composition root swaps in one that uses the tray."""
         self.orders_view = OrdersView()
-        self.order_panel = OrderPanel(orders, runner)
+        self.order_panel = OrderPanel(self._orders, runner)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.orders_view)
         self.splitter.addWidget(self.order_panel)
@@ -92,40 +86,58 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.notification_area)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+        self.refresh_progress = QProgressBar(maximum=0, textVisible=False)
+        self.refresh_progress.setMaximumWidth(90)
+        self.refresh_progress.setAccessibleName("Refreshing the orders")
+        self.refresh_progress.setVisible(False)
+        self.statusBar().addPermanentWidget(self.refresh_progress)
         self.connection = ConnectionStatus(self.statusBar())
         self.place_order = PlaceOrder(
             self,
-            client=session.client,
-            store=orders.store,
+            desk=desk,
             runner=runner,
             settings=settings,
             clio=clio,
             notices=self.notification_area,
-            provider_name=lambda: self.provider_name,
-            work_root=work_dir or Path(tempfile.gettempdir()),
             on_submitted=self._order_placed,
         )
         self.sig_quit_requested.connect(self.place_order.flush)
 
         self._build_actions()
+        self.tray = Tray(self, place_order=self.place_order_action.trigger)
+        """The tray icon where the desktop has a tray (`tray.available`); closing may then only hide."""
+        self.notifier = Notifier(self.notification_area, self.tray.icon if self.tray.available else None)
+        """Where app events are announced: the tray's balloons when there is one, else the window."""
+        self.tray.sig_quit_requested.connect(self.sig_quit_requested.emit)
         self.orders_view.sig_selected.connect(self.order_panel.show_order)
         self.orders_view.sig_opened.connect(self._open_order)
         self.order_panel.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+        self.sync = SyncSignals(engine, self)
+        """The engine's events as signals."""
+        self.sync.sig_orders_changed.connect(self.orders_view.set_orders)
+        self.sync.sig_connecting.connect(lambda: self.connection.connecting(self.provider_name))
+        self.sync.sig_session_started.connect(self._signed_in)
+        self.sync.sig_sign_in_needed.connect(self._sign_in_needed)
+        self.sync.sig_signed_out.connect(self._signed_out)
+        self.sync.sig_refresh_started.connect(self._refresh_started)
+        self.sync.sig_refresh_finished.connect(self._refresh_finished)
+        self.sync.sig_offline.connect(self._offline)
+        self.sync.sig_online.connect(self._online)
+        self.sync.sig_secrets_unavailable.connect(
+            lambda notice: self.notification_area.show_notice(
+                "Sign-ins won't be remembered.", notice, Level.WARNING
+            )
+        )
 
         if clio is not None:
             clio.sig_changed.connect(self._clio_changed)
             clio.sig_connection_ended.connect(self._clio_ended)
         self._clio_changed()
 
-        self.poll_timer = QTimer(self)
-        self.poll_timer.timeout.connect(self._poll)
-        self._apply_settings()
-
         geometry = settings.get(config.WINDOW_GEOMETRY)
         if not geometry or not self.restoreGeometry(geometry):
             self.resize(1180, 720)
-        if keyring_notice is not None:
-            self.notification_area.show_notice("Sign-ins won't be remembered.", keyring_notice, Level.WARNING)
 
     # -- menus ----------------------------------------------------------------------------------
 
@@ -194,35 +206,22 @@ class MainWindow(QMainWindow):
         return self._session.provider.name if self._session.provider else self._session.client.service_name
 
     def start(self) -> None:
-        """Show the cached orders now, then sign in silently (or ask) and refresh."""
-        self.orders_view.set_orders(self._orders.cached())
-        self._connect()
-
-    def _connect(self) -> None:
-        self.connection.connecting(self.provider_name)
-        self._runner.run(
-            self, self._session.restore(), on_success=self._restored, on_error=self._offline, key="session"
-        )
-
-    def _restored(self, session: Session | None) -> None:
-        if session is None:
-            self._signed_out()
-            self.show_sign_in()
-        else:
-            self._signed_in()
+        """Show the cached orders now, then let the engine sign in silently (or ask) and refresh."""
+        self.engine.start()
 
     def _signed_in(self) -> None:
-        self._configure_clio()
         self._update_session_actions()
         self._show_connected()
-        self.poll_timer.start()
-        self.refresh()
         self.place_order.offer_saved_drafts()
 
+    def _sign_in_needed(self, why: str) -> None:
+        self._signed_out()
+        if why:
+            self.notification_area.show_notice("Signed out.", why, Level.WARNING)
+        self.show_sign_in()
+
     def _signed_out(self) -> None:
-        if self.clio is not None:
-            self.clio.configure(None, "")
-        self.poll_timer.stop()
+        self._dismiss_offline()
         self.connection.signed_out()
         self._update_session_actions()
 
@@ -237,7 +236,7 @@ class MainWindow(QMainWindow):
             return
         dialog = SignInDialog(self._session, self._runner, self.provider_name, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self._signed_in)
+        dialog.accepted.connect(self.engine.signed_in_interactively)
         dialog.finished.connect(self._sign_in_closed)
         self.sign_in_dialog = dialog
         dialog.open()
@@ -247,80 +246,57 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         """End the session, forget the remembered sign-in and the cached orders, then ask again."""
-
-        def done(_result: None) -> None:
-            self._orders.forget()
-            self.orders_view.set_orders([])
-            self._dismiss_offline()
-            self._signed_out()
-            self.show_sign_in()
-
-        self.poll_timer.stop()
-        self._runner.run(self, self._session.sign_out(), on_success=done, key="session")
+        self._runner.run(self, self.engine.sign_out(), key="session")
 
     # -- refreshing -----------------------------------------------------------------------------
 
     @property
     def refreshing(self) -> bool:
-        """True from the start of a refresh until its outcome has been shown."""
-        return self._refresh_task is not None
+        """True from the moment a refresh is asked for until its outcome has been shown."""
+        return self.engine.refreshing
 
     def refresh(self) -> None:
-        """Bring the orders up to date now (F5). Signed out or never connected: try to connect."""
-        if self.refreshing:
+        """Bring the orders up to date now (F5); signed out or never connected: try to connect."""
+        if self._session.session is None and self.sign_in_dialog is not None:
+            self.sign_in_dialog.raise_()
             return
-        if self._session.session is None:
-            if self.sign_in_dialog is None:
-                self._connect()
-            return
-        task = self._runner.run(
-            self, self._orders.refresh(), on_success=self._refreshed, on_error=self._refresh_failed
-        )
-        # Added after the runner's own callback, so "refreshing" ends once the outcome is shown.
-        task.add_done_callback(lambda _task: self._refresh_ended(task))
-        self._refresh_task = task
+        self._asked_refresh = True
+        self.engine.refresh_now()
+        if self.engine.refreshing:
+            self._refresh_started()
 
-    def _refresh_ended(self, task: asyncio.Task[list[Order]]) -> None:
-        if shiboken6.isValid(self) and self._refresh_task is task:
-            self._refresh_task = None
+    def _refresh_started(self) -> None:
+        self.refresh_progress.setVisible(True)
+        self.statusBar().showMessage("Refreshing the orders…")
 
-    def _order_placed(self, _order: Order) -> None:
-        """A new order was submitted: list it (after the refresh under way, which may predate it)."""
-        if self._refresh_task is not None:
-            self._refresh_task.add_done_callback(lambda _task: QTimer.singleShot(0, self, self.refresh))
-        else:
-            self.refresh()
+    def _refresh_finished(self, ok: bool) -> None:
+        self.refresh_progress.setVisible(False)
+        # Polls stay quiet; a refresh the user asked for says it is done.
+        done = "Orders up to date." if ok and self._asked_refresh else ""
+        self._asked_refresh = False
+        self.statusBar().showMessage(done, 4000)
+        if ok:
+            self._show_connected()
 
-    def _poll(self) -> None:
-        if not self.refreshing:  # a slow refresh is still running: skip this tick
-            self.refresh()
+    def _order_placed(self, order: Order) -> None:
+        """A new order was submitted: list it now and watch for the clerk's decision."""
+        self.engine.order_submitted(order)
 
-    def _refreshed(self, orders: list[Order]) -> None:
-        self.orders_view.set_orders(orders)
+    def _online(self) -> None:
         self._dismiss_offline()
         self._show_connected()
 
-    def _refresh_failed(self, error: ServiceError) -> bool:
-        if isinstance(error, AuthRequired):
-            self._session.session = None
-            self._signed_out()
-            self.notification_area.show_notice("Signed out.", error.user_message, Level.WARNING)
-            self.show_sign_in()
-            return True
-        return self._offline(error)
-
-    def _offline(self, error: ServiceError) -> bool:
+    def _offline(self, message: str, last_sync: str | None) -> None:
         """Keep the cached orders, say why they may be stale, and offer Retry."""
-        self.connection.offline(self._last_sync_text())
-        if self.offline_notice is not None and self.offline_notice.message == error.user_message:
-            return True
+        self.connection.offline(_sync_time_text(last_sync))
+        if self.offline_notice is not None and self.offline_notice.message == message:
+            return
         self._dismiss_offline()
         notice = self.notification_area.show_notice(
-            "Offline.", error.user_message, Level.ERROR, [Action("Retry", self.refresh)]
+            "Offline.", message, Level.ERROR, [Action("Retry", self.refresh)]
         )
         notice.sig_closed.connect(lambda: self._forget_offline(notice))
         self.offline_notice = notice
-        return True
 
     def _forget_offline(self, notice: Notice) -> None:
         if self.offline_notice is notice:
@@ -330,25 +306,12 @@ class MainWindow(QMainWindow):
         if self.offline_notice is not None:
             self.offline_notice.dismiss()
 
-    def _last_sync_text(self) -> str | None:
-        cursor = self._orders.store.get_sync_cursor()
-        if not cursor:
-            return None
-        moment = dt.datetime.fromisoformat(cursor).astimezone()
-        today = dt.datetime.now().astimezone().date()
-        return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%d %b %Y %H:%M")
-
     # -- other actions --------------------------------------------------------------------------
 
     def _open_order(self, _order: Order) -> None:
         self.order_panel.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- Clio ---------------------------------------------------------------------------------
-
-    def _configure_clio(self) -> None:
-        session = self._session.session
-        if self.clio is not None and session is not None:
-            self.clio.configure(self._session.provider, session.user_email)
 
     def _clio_changed(self) -> None:
         clio = self.clio
@@ -407,12 +370,8 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         dialog = SettingsDialog(self._settings, self, self.clio)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self._apply_settings)
-        dialog.accepted.connect(self._configure_clio)  # the Clio region may have changed
+        dialog.accepted.connect(self.engine.apply_settings)  # the poll interval, the Clio region
         dialog.open()
-
-    def _apply_settings(self) -> None:
-        self.poll_timer.setInterval(self._settings.get(config.POLL_INTERVAL) * 1000)
 
     # -- closing --------------------------------------------------------------------------------
 
@@ -422,9 +381,18 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Keep running in the tray when that is set and a tray exists; otherwise ask to quit."""
         self.save_geometry()
-        if self._settings.get(config.CLOSE_TO_TRAY) and self.tray_available:
+        if self._settings.get(config.CLOSE_TO_TRAY) and self.tray.available:
             event.ignore()
             self.hide()
             return
         event.accept()
         self.sig_quit_requested.emit()
+
+
+def _sync_time_text(cursor: str | None) -> str | None:
+    """ "14:05" today, else "03 Nov 2026 14:05", for the server time of the last sync."""
+    if not cursor:
+        return None
+    moment = dt.datetime.fromisoformat(cursor).astimezone()
+    today = dt.datetime.now().astimezone().date()
+    return moment.strftime("%H:%M") if moment.date() == today else moment.strftime("%d %b %Y %H:%M")

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.order_detail import DeliverablesModel, DocumentColumn, DocumentsModel, local_time
+from app.appearance import icon, local_time
+from app.models.order_detail import DeliverablesModel, DocumentColumn, DocumentsModel
 from app.models.orders import STATUS_COLOURS, status_text
 from app.services.filenames import safe_filename
 from app.services.http import ServiceError
 from app.services.legalconnect.records import Deliverable, Order
 from app.services.orders import OrdersService
-from app.views.icons import icon
 from app.views.tasks import TaskRunner
 
 

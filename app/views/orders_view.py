@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.appearance import icon
 from app.models.orders import Column, OrdersFilterModel, OrdersModel, StatusFilter
 from app.services.legalconnect.records import Order
-from app.views.icons import icon
 
 
 class OrdersTable(QTableView):

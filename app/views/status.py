@@ -6,7 +6,7 @@ import enum
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QWidget
 
-from app.views.icons import icon
+from app.appearance import icon
 
 
 class Connection(enum.Enum):

@@ -74,11 +74,52 @@ def test_transport_errors_become_unreachable_or_timed_out() -> None:
 
 
 def test_plain_http_only_to_loopback() -> None:
-    http.make_client("http://127.0.0.1:9/")
-    http.make_client("http://localhost:9/")
-    http.make_client("https://app.clio.com/")
-    with pytest.raises(ValueError, match="only https"):
-        http.make_client("http://app.clio.com/")
+    remotes = http.Remotes()
+    remotes.client("http://127.0.0.1:9/")
+    remotes.client("http://localhost:9/")
+    remotes.client("https://app.clio.com/")
+    for refused in ("http://app.clio.com/", "http://169.254.169.254/latest", "ftp://127.0.0.1/", "/relative"):
+        with pytest.raises(ValueError, match=r"only https|not a web address"):
+            remotes.client(refused)
+    asyncio.run(remotes.aclose())
+
+
+def test_one_pool_per_remote_shared_by_every_caller() -> None:
+    remotes = http.Remotes()
+    api = remotes.client("https://app.clio.com/api/v4/users/who_am_i.json")
+    assert remotes.client("https://app.clio.com/oauth/token") is api
+    assert remotes.client("https://app.clio.com:443/storage/x") is api  # the default port spelled out
+    assert remotes.client("https://app.clio.com:8443/storage/x") is not api
+    assert remotes.client("https://eu.app.clio.com/api/v4/") is not api
+    assert remotes.open_count == 3
+    assert not api.headers.get("Authorization") and not api.follow_redirects
+    asyncio.run(remotes.aclose())
+    with pytest.raises(RuntimeError):
+        remotes.client("https://app.clio.com/")
+
+
+@respx.mock(assert_all_called=True)
+def test_pools_keep_no_cookies(respx_mock) -> None:
+    respx_mock.get("https://app.clio.com/a").mock(
+        return_value=httpx.Response(200, headers={"Set-Cookie": "session=abc; Path=/"})
+    )
+    seen = respx_mock.get("https://app.clio.com/b").mock(return_value=httpx.Response(200))
+
+    async def run() -> None:
+        remotes = http.Remotes()
+        client = remotes.client("https://app.clio.com/")
+        await client.get("https://app.clio.com/a")
+        await client.get("https://app.clio.com/b")
+        await remotes.aclose()
+
+    asyncio.run(run())
+    assert "cookie" not in seen.calls.last.request.headers
+
+
+def test_join_extends_a_base_url() -> None:
+    assert http.join("https://x.example/api/v1/", "orders/1") == "https://x.example/api/v1/orders/1"
+    assert http.join("https://x.example/api/v1", "/orders") == "https://x.example/api/v1/orders"
+    assert http.join("https://x.example/api/v1/", "https://x.example/next") == "https://x.example/next"
 
 
 def test_retry_hook_decides_what_is_transient() -> None:
@@ -94,7 +135,7 @@ def test_retry_hook_decides_what_is_transient() -> None:
 
 async def _get(client: httpx.AsyncClient) -> int:
     try:
-        response = await client.get("/thing")
+        response = await client.get("http://127.0.0.1:1/thing")
     except httpx.TransportError as exc:
         raise http.transport_error("Svc", exc) from exc
     if response.status_code >= 400:
@@ -109,8 +150,11 @@ def test_retrying_recovers_from_transient_failures(respx_mock) -> None:
     )
 
     async def run() -> int:
-        async with http.make_client("http://127.0.0.1:1") as client:
-            return await http.retrying(lambda: _get(client))
+        remotes = http.Remotes()
+        try:
+            return await http.retrying(lambda: _get(remotes.client("http://127.0.0.1:1")))
+        finally:
+            await remotes.aclose()
 
     assert asyncio.run(run()) == 200
     assert route.call_count == 3
@@ -121,8 +165,11 @@ def test_retrying_does_not_repeat_a_refusal(respx_mock) -> None:
     route = respx_mock.get("http://127.0.0.1:1/thing").mock(return_value=httpx.Response(422))
 
     async def run() -> int:
-        async with http.make_client("http://127.0.0.1:1") as client:
-            return await http.retrying(lambda: _get(client))
+        remotes = http.Remotes()
+        try:
+            return await http.retrying(lambda: _get(remotes.client("http://127.0.0.1:1")))
+        finally:
+            await remotes.aclose()
 
     with pytest.raises(http.BadRequest):
         asyncio.run(run())
@@ -134,8 +181,11 @@ def test_retrying_gives_up_after_the_attempts(respx_mock) -> None:
     route = respx_mock.get("http://127.0.0.1:1/thing").mock(side_effect=httpx.ConnectError("refused"))
 
     async def run() -> int:
-        async with http.make_client("http://127.0.0.1:1") as client:
-            return await http.retrying(lambda: _get(client), attempts=3)
+        remotes = http.Remotes()
+        try:
+            return await http.retrying(lambda: _get(remotes.client("http://127.0.0.1:1")), attempts=3)
+        finally:
+            await remotes.aclose()
 
     with pytest.raises(http.Unreachable):
         asyncio.run(run())

@@ -1,8 +1,9 @@
 """Real services against the sandbox world over HTTP, for driving the real widgets offscreen.
 
-`make_stack()` builds the services the way the app's composition root does; calling it a second
-time with the same `tmp_path` is "the next start of the app" (same database, keyring and
-settings, new clients). Everything is closed at teardown.
+`make_stack()` builds the service graph through the app's own composition root (`app.compose`),
+with the memory keyring standing in for the OS one; calling it a second time with the same
+`tmp_path` is "the next start of the app" (same database, keyring and settings, new clients).
+Everything is closed at teardown.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ import pytest
 import stamina
 from PySide6.QtCore import QEvent
 
+from app.compose import Services, Target, compose
 from app.config import Config
+from app.paths import AppPaths
+from app.redaction import Redactor
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.orders import OrdersService
 from app.services.secrets import KeyringTokenStore
 from app.services.session import SessionService
 from app.services.store import Store
+from app.views.clio_access import ClioAccess
 from app.views.main_window import MainWindow
 from app.views.tasks import TaskRunner
 from tests.helpers.memory_keyring import MemoryKeyring
@@ -31,16 +36,39 @@ from tests.helpers.memory_keyring import MemoryKeyring
 
 @dataclass
 class Stack:
-    """One start of the app: its services, and what the error presenter showed."""
+    """One start of the app: its composed services, a task runner, and what the runner showed."""
 
-    client: LegalConnectClient
-    store: Store
+    services: Services
     tokens: KeyringTokenStore
-    settings: Config
     runner: TaskRunner
-    orders: OrdersService
-    session: SessionService
     presented: list[str] = field(default_factory=list)
+    clio_access: ClioAccess | None = None
+
+    @property
+    def client(self) -> LegalConnectClient:
+        return self.services.legalconnect
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def settings(self) -> Config:
+        return self.services.settings
+
+    @property
+    def orders(self) -> OrdersService:
+        return self.services.orders
+
+    @property
+    def session(self) -> SessionService:
+        return self.services.session
+
+    def clio(self) -> ClioAccess:
+        """The window's Clio adapter over this start's connection (made once)."""
+        if self.clio_access is None:
+            self.clio_access = ClioAccess(self.services.clio, self.runner)
+        return self.clio_access
 
 
 @pytest.fixture(autouse=True)
@@ -79,14 +107,12 @@ def make_stack(
     stacks: list[Stack] = []
 
     def make() -> Stack:
-        client = LegalConnectClient(endpoint.api_url, service_name=endpoint.provider_name)
-        store = Store.open(tmp_path / "db.sqlite3")
+        paths = AppPaths.under(tmp_path / "app").ensure()
         tokens = KeyringTokenStore(memory_keyring)
+        services = compose(paths, settings, Target(endpoint.api_url), redactor=Redactor(), tokens=tokens)
         presented: list[str] = []
         runner = TaskRunner(lambda _owner, message: presented.append(message))
-        orders = OrdersService(client, store, tmp_path / "view")
-        session = SessionService(client, tokens, settings)
-        stack = Stack(client, store, tokens, settings, runner, orders, session, presented)
+        stack = Stack(services, tokens, runner, presented)
         stacks.append(stack)
         return stack
 
@@ -94,9 +120,8 @@ def make_stack(
     for stack in stacks:
         closing = asyncio.ensure_future(stack.runner.shutdown())
         qtbot.waitUntil(closing.done)
-        closing = asyncio.ensure_future(stack.client.aclose())
+        closing = asyncio.ensure_future(stack.services.aclose())
         qtbot.waitUntil(closing.done)
-        stack.store.close()
 
 
 @pytest.fixture
@@ -106,16 +131,17 @@ def stack(make_stack: Callable[[], Stack]) -> Stack:
 
 @pytest.fixture
 def make_window(qtbot: Any) -> Callable[..., MainWindow]:
-    """A main window over `stack`, not started (tests call `start()` when they want the flow)."""
+    """A main window over `stack`, not started (tests call `start()` when they want the flow).
+    With `clio=True` it offers Clio as the app does (when the provider enables it)."""
 
-    def make(stack: Stack, *, keyring_notice: str | None = None) -> MainWindow:
+    def make(stack: Stack, *, clio: bool = False) -> MainWindow:
         window = MainWindow(
-            session=stack.session,
-            orders=stack.orders,
+            engine=stack.services.engine,
+            desk=stack.services.desk,
             settings=stack.settings,
             runner=stack.runner,
-            keyring_notice=keyring_notice,
             diagnostics=lambda: "diagnostics text",
+            clio=stack.clio() if clio else None,
         )
         qtbot.addWidget(window)
         return window

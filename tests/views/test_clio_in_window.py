@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,21 +13,17 @@ from app.views.main_window import MainWindow
 from app.views.settings_dialog import SettingsDialog
 from tests.services.clio.auth_fixtures import revoke_everything, who_am_i_status
 from tests.views.conftest import Stack, run
-from tests.views.wizard_helpers import accesses_fixture, connect_clio, main_window, sign_in
-
-__all__ = ["accesses_fixture"]  # the fixture, shared with the wizard tests
+from tests.views.wizard_helpers import connect_clio, main_window, sign_in
 
 
-def _window(
-    qtbot: Any, stack: Stack, made: list[ClioAccess], tmp_path: Path
-) -> tuple[MainWindow, ClioAccess]:
-    return main_window(qtbot, stack, made, tmp_path / "work")
+def _window(qtbot: Any, stack: Stack) -> tuple[MainWindow, ClioAccess]:
+    return main_window(qtbot, stack)
 
 
 def test_connect_shows_the_account_and_disconnect_revokes(
-    qtbot, stack, sandbox_world, demo, accesses, tmp_path
+    qtbot, stack, sandbox_world, demo, tmp_path
 ) -> None:
-    window, clio = _window(qtbot, stack, accesses, tmp_path)
+    window, clio = _window(qtbot, stack)
     assert not window.connect_clio_action.isVisible()  # nothing about Clio before sign-in
     sign_in(qtbot, window, stack, demo)
     qtbot.waitUntil(lambda: clio.enabled)
@@ -47,8 +42,8 @@ def test_connect_shows_the_account_and_disconnect_revokes(
     assert dialog.clio_box.disconnect_button.isVisibleTo(dialog)
     dialog.reject()
 
-    assert clio.auth is not None
-    snapshot = clio.auth.tokens_snapshot
+    assert clio.connection.auth is not None
+    snapshot = clio.connection.auth.tokens_snapshot
     assert snapshot is not None
     window.disconnect_clio()
     qtbot.waitUntil(lambda: not clio.connected)
@@ -58,9 +53,9 @@ def test_connect_shows_the_account_and_disconnect_revokes(
 
 
 def test_clio_ending_the_connection_asks_to_connect_again(
-    qtbot, stack, sandbox_world, demo, accesses, tmp_path
+    qtbot, stack, sandbox_world, demo, tmp_path
 ) -> None:
-    window, clio = _window(qtbot, stack, accesses, tmp_path)
+    window, clio = _window(qtbot, stack)
     sign_in(qtbot, window, stack, demo)
     qtbot.waitUntil(lambda: clio.enabled)
     connect_clio(qtbot, clio, sandbox_world)
@@ -76,11 +71,11 @@ def test_clio_ending_the_connection_asks_to_connect_again(
 
 
 def test_no_clio_option_when_the_provider_switches_it_off(
-    qtbot, stack, sandbox_world, demo, accesses, tmp_path
+    qtbot, stack, sandbox_world, demo, tmp_path
 ) -> None:
     base = sandbox_world.endpoints.legalconnect.base_url
     httpx.post(f"{base}/_sandbox/legalconnect/provider", json={"clio_enabled": False}).raise_for_status()
-    window, clio = _window(qtbot, stack, accesses, tmp_path)
+    window, clio = _window(qtbot, stack)
     sign_in(qtbot, window, stack, demo)
     assert stack.session.provider is not None
     assert not stack.session.provider.clio.enabled

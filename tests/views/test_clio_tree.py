@@ -115,7 +115,7 @@ def expand_path(
         def found(parent: ClioNode = parent, name: str = name) -> bool:
             if child(parent, name) is not None:
                 return True
-            if parent.status == Status.LOADED and parent.next_url is not None:
+            if parent.status == Status.LOADED and parent.cursor is not None:
                 tree.load_more(parent)
             elif parent.status == Status.NOT_LOADED:
                 view.expand(tree.index_of(parent))
@@ -138,10 +138,10 @@ def wait_loaded(
     qtbot: Any, node: ClioNode, *, all_pages: bool = False, tree: ClioTreeModel | None = None
 ) -> None:
     def done() -> bool:
-        if all_pages and tree is not None and node.status == Status.LOADED and node.next_url is not None:
+        if all_pages and tree is not None and node.status == Status.LOADED and node.cursor is not None:
             tree.load_more(node)
             return False
-        return node.status in (Status.LOADED, Status.ERROR) and (not all_pages or node.next_url is None)
+        return node.status in (Status.LOADED, Status.ERROR) and (not all_pages or node.cursor is None)
 
     qtbot.waitUntil(done, timeout=30_000)
 
@@ -308,7 +308,7 @@ def test_the_2000_item_folder_costs_10_list_requests(open_browser, bench_world, 
     dialog.tree.setCurrentIndex(browsing.tree.index_of(bulk))  # the file list starts listing it
     dialog.tree.expand(browsing.tree.index_of(bulk))  # and the tree shares that listing
     qtbot.waitUntil(lambda: dialog.files_model.rowCount() >= 200)
-    while bulk.next_url is not None or bulk.status == Status.LOADING:
+    while bulk.cursor is not None or bulk.status == Status.LOADING:
         qtbot.waitUntil(lambda: bulk.status != Status.LOADING)
         dialog.files_model.fetchMore(dialog.files_model.index(0, 0).parent())
     assert dialog.files_model.rowCount() == 2000

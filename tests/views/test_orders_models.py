@@ -9,13 +9,13 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QColor, QIcon
 
+from app.appearance import human_size
 from app.models.order_detail import (
     DELIVERABLE_ROLE,
     DeliverableColumn,
     DeliverablesModel,
     DocumentColumn,
     DocumentsModel,
-    human_size,
 )
 from app.models.orders import ORDER_ROLE, Column, OrdersFilterModel, OrdersModel, StatusFilter
 from app.services.legalconnect.records import Deliverable, Order, OrderDocument, OrderStatus

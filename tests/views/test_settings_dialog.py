@@ -39,19 +39,22 @@ def test_every_shown_setting_has_an_editor_with_its_help(dialog) -> None:
     assert isinstance(dialog.fields[config.PROVIDER_URL.key].editor, QLineEdit)
     assert config.WINDOW_GEOMETRY.key not in dialog.fields
     assert config.REMEMBERED_EMAIL.key not in dialog.fields
+    # Shown only once something reads them.
+    assert config.CLIO_CONNECTION_MODE.key not in dialog.fields
+    assert config.CLIO_DIRECT_CLIENT_ID.key not in dialog.fields
 
 
 def test_invalid_values_are_shown_inline_and_nothing_is_saved(dialog, settings) -> None:
     before = settings.snapshot()
     dialog.fields[config.POLL_INTERVAL.key].set_value(5)
-    dialog.fields[config.RETURNS_ORDER_FOLDER.key].set_value("Order-{matter}")
+    dialog.fields[config.PROVIDER_URL.key].set_value("http://efile.example.com/api/v1")
     dialog.fields[config.CLIO_REGION.key].set_value("EU")  # valid, but must not be saved alone
     _ok(dialog)
     assert dialog.isVisible()
     assert dialog.result() != QDialog.DialogCode.Accepted
     poll = dialog.fields[config.POLL_INTERVAL.key].error
     assert poll.isVisible() and "5 is outside 15–3600" in poll.text()
-    assert "Unknown field {matter}" in dialog.fields[config.RETURNS_ORDER_FOLDER.key].error.text()
+    assert "only allowed to this computer" in dialog.fields[config.PROVIDER_URL.key].error.text()
     assert not dialog.fields[config.CLIO_REGION.key].error.isVisible()
     assert "2 highlighted" in dialog.summary.text()
     assert settings.snapshot() == before

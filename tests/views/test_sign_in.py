@@ -7,9 +7,11 @@ from PySide6.QtWidgets import QDialog
 
 from app import config
 from app.views.sign_in import SignInDialog
+from tests.views.conftest import run
 
 
 def _dialog(qtbot, stack) -> SignInDialog:
+    run(qtbot, stack.session.load_provider())  # public; the engine reads it before asking to sign in
     dialog = SignInDialog(stack.session, stack.runner, stack.client.service_name)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -77,8 +79,8 @@ def test_empty_fields_are_refused_without_a_request(qtbot, stack) -> None:
 def test_unreachable_provider_shows_the_message_inline(
     qtbot, stack, demo, sandbox_world, memory_keyring
 ) -> None:
-    sandbox_world.legalconnect_faults.update({"drop_rate": 1.0})
     dialog = _dialog(qtbot, stack)
+    sandbox_world.legalconnect_faults.update({"drop_rate": 1.0})
     _fill(qtbot, dialog, demo.email, demo.password, remember=True)
     qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error.isVisible() and not dialog.running, timeout=15_000)

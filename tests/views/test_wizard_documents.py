@@ -23,8 +23,8 @@ from app.services.wizard.rules import Catalog
 from app.services.wizard.submission import OrderSubmission
 from app.views.notify import NotificationArea
 from app.views.tasks import TaskRunner
-from app.views.wizard.adapter import WizardSignals
 from app.views.wizard.documents_page import DocumentsPage
+from app.views.wizard.signals import WizardSignals
 
 MB = 2**20
 TYPES = (

@@ -25,7 +25,6 @@ from app.services.wizard.events import Step
 from app.views.clio_browser import ClioBrowser
 from sandbox.seed.files import make_pdf
 from tests.views.wizard_helpers import (
-    accesses_fixture,  # noqa: F401 (the accesses fixture)
     by_name,
     choose_files,
     connect_clio,
@@ -57,14 +56,13 @@ def test_place_an_order_from_clio_and_the_computer_to_the_clerks_decision(
     make_stack,
     sandbox_world,
     demo,
-    accesses,
     tmp_path: Path,
     monkeypatch,
 ) -> None:
     sandbox_world.legalconnect_faults.update({"clerk_delay_s": 3600})  # the clerk decides when told
     sandbox_world.clio_faults.update({"rate_limit_per_minute": 100_000})
     stack = make_stack()
-    window, clio = main_window(qtbot, stack, accesses, tmp_path / "work")
+    window, clio = main_window(qtbot, stack)
     sign_in(qtbot, window, stack, demo)
     connect_clio(qtbot, clio, sandbox_world)
 

@@ -9,7 +9,6 @@ from app.services.wizard.events import Step
 from app.services.wizard.flow import OrderWizard
 from sandbox.seed.files import make_pdf
 from tests.views.wizard_helpers import (
-    accesses_fixture,  # noqa: F401 (the accesses fixture)
     main_window,
     open_wizard,
     sign_in,
@@ -21,12 +20,11 @@ def test_the_draft_is_offered_after_a_crash_and_resumes_with_its_documents(
     make_stack,
     sandbox_world,
     demo,
-    accesses,
     tmp_path: Path,
 ) -> None:
     sandbox_world.legalconnect_faults.update({"clerk_delay_s": 3600})
     stack = make_stack()
-    window, _clio = main_window(qtbot, stack, accesses, tmp_path / "work")
+    window, _clio = main_window(qtbot, stack)
     sign_in(qtbot, window, stack, demo)
     assert not any("unfinished order" in n.title for n in window.notification_area.notices)
     wiz_window = open_wizard(qtbot, window)
@@ -56,7 +54,7 @@ def test_the_draft_is_offered_after_a_crash_and_resumes_with_its_documents(
 
     # The next start: one notice offers the draft.
     again = make_stack()
-    window2, _ = main_window(qtbot, again, accesses, tmp_path / "work")
+    window2, _ = main_window(qtbot, again)
     sign_in(qtbot, window2, again, demo)
     offers = [n for n in window2.notification_area.notices if "unfinished order" in n.title]
     assert len(offers) == 1
@@ -81,7 +79,7 @@ def test_the_draft_is_offered_after_a_crash_and_resumes_with_its_documents(
 
     # A third start: Discard throws it away (with the provider's draft order).
     third = make_stack()
-    window3, _ = main_window(qtbot, third, accesses, tmp_path / "work")
+    window3, _ = main_window(qtbot, third)
     sign_in(qtbot, window3, third, demo)
     offer = next(n for n in window3.notification_area.notices if "unfinished order" in n.title)
     offer.buttons[1].click()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QItemSelectionModel, QModelIndex
 
 from app.models.clio_tree import ClioNode
@@ -20,29 +18,16 @@ from tests.views.conftest import Stack, run
 from tests.views.test_clio_tree import expand_path
 
 
-@pytest.fixture(name="accesses")
-def accesses_fixture(qtbot: Any) -> Iterator[list[ClioAccess]]:
-    """The ClioAccess objects a test made, closed at teardown (import this into the test module)."""
-    made: list[ClioAccess] = []
-    yield made
-    for clio in made:
-        run(qtbot, clio.aclose())
-
-
-def main_window(
-    qtbot: Any, stack: Stack, made: list[ClioAccess], work: Path
-) -> tuple[MainWindow, ClioAccess]:
-    clio = ClioAccess(stack.tokens, stack.settings, stack.runner, stack.client)
-    made.append(clio)
+def main_window(qtbot: Any, stack: Stack) -> tuple[MainWindow, ClioAccess]:
+    """A main window over `stack` that offers Clio (when the provider enables it), not started."""
+    clio = stack.clio()
     window = MainWindow(
-        session=stack.session,
-        orders=stack.orders,
+        engine=stack.services.engine,
+        desk=stack.services.desk,
         settings=stack.settings,
         runner=stack.runner,
-        keyring_notice=None,
         diagnostics=lambda: "",
         clio=clio,
-        work_dir=work,
     )
     qtbot.addWidget(window)
     return window, clio
@@ -52,16 +37,17 @@ def sign_in(qtbot: Any, window: MainWindow, stack: Stack, demo: Any) -> None:
     stack.session.preset(demo.email, demo.password)
     window.start()
     qtbot.waitUntil(
-        lambda: stack.session.provider is not None and not window.refreshing and window.poll_timer.isActive(),
+        lambda: stack.session.provider is not None and not window.refreshing and window.engine.polling,
         timeout=15_000,
     )
 
 
 def connect_clio(qtbot: Any, clio: ClioAccess, world: Any) -> None:
     qtbot.waitUntil(lambda: clio.enabled)
-    assert clio.auth is not None
-    location = consent(clio.auth.begin().url, "allow", world.endpoints.clio.demo_user)
-    run(qtbot, clio.auth.complete(location))
+    auth = clio.connection.auth
+    assert auth is not None
+    location = consent(auth.begin().url, "allow", world.endpoints.clio.demo_user)
+    run(qtbot, auth.complete(location))
     qtbot.waitUntil(lambda: clio.user is not None)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from app.services.clio import transfer
-from app.services.clio.base import API_VERSION, PAGE_SIZE, ClioBase, ForeignPageUrl
+from app.services.clio.base import API_VERSION, PAGE_SIZE, ClioBase, ForeignPageUrl, Page, PageCursor
 from app.services.clio.ratelimit import Priority, RateLimiter
 from app.services.clio.records import (
     Activity,
@@ -24,6 +24,7 @@ from app.services.clio.records import (
     Folder,
     Item,
     Matter,
+    SearchHit,
 )
 from app.services.clio.tokens import ClioConnectionEnded, TokenSource
 from app.services.clio.transfer import DOCUMENT_FIELDS, UploadUrlExpired
@@ -35,6 +36,8 @@ __all__ = [
     "ClioClient",
     "ClioConnectionEnded",
     "ForeignPageUrl",
+    "Page",
+    "PageCursor",
     "Progress",
     "RateLimiter",
     "TokenSource",
@@ -51,6 +54,18 @@ ACTIVITY_FIELDS = (
     "matter{id,display_number},expense_category{id,name},bill{id,state,number}"
 )
 CATEGORY_FIELDS = "id,name,rate,entry_type"
+SEARCH_FIELDS = (
+    "id,name,updated_at,parent{id,name},matter{id,display_number},latest_document_version{size,content_type}"
+)
+
+
+BROWSABLE_STATUSES = ("open", "pending")
+"""Matter statuses the file-selection window lists, in this order (closed matters are left out)."""
+
+
+def _resume(cursor: PageCursor | None, path: str) -> str:
+    """Where a listing continues: the cursor's `next` URL, else the listing's first page."""
+    return cursor.url if cursor is not None and cursor.url else path
 
 
 class ClioClient(ClioBase):
@@ -103,18 +118,58 @@ class ClioClient(ClioBase):
 
     # -- folders and documents ------------------------------------------------------------------
 
-    async def folder_page(
-        self, folder_id: int, page_token_or_next_url: str | None = None, query: str = ""
-    ) -> tuple[list[Item], str | None]:
-        """One page of a folder's contents and the URL of the next (None: that was the last).
+    # -- browsing, a page at a time (the file-selection window asks for one page per fetchMore) ----
 
-        The lazy folder tree calls this once per `fetchMore`, passing back the URL it got."""
-        params: dict[str, Any] = {"parent_id": folder_id, **({"query": query} if query else {})}
-        records, next_url = await self.page(
-            page_token_or_next_url or "folders/list.json", params, ITEM_FIELDS
+    async def client_page(self, cursor: PageCursor | None = None) -> Page[Contact]:
+        """One page of the firm's clients."""
+        records, following = await self.page(
+            _resume(cursor, "contacts.json"), {"client_only": "true"}, CONTACT_FIELDS
         )
+        clients = self.parse(lambda raw: [Contact.from_json(r) for r in raw], {"data": records})
+        return Page(clients, None if following is None else PageCursor(following))
+
+    async def matter_page(
+        self, client_id: int, cursor: PageCursor | None = None, statuses: tuple[str, ...] = BROWSABLE_STATUSES
+    ) -> Page[Matter]:
+        """One page of a client's matters: the open ones, then the pending ones.
+
+        Clio's `status` filter takes one value, so each status is its own pass; the last page of a
+        pass also carries the first page of the next, so no page comes back empty."""
+        stage = cursor.stage if cursor is not None else 0
+        url = cursor.url if cursor is not None else None
+        raw: list[dict[str, Any]] = []
+        next_cursor: PageCursor | None = None
+        while stage < len(statuses):
+            params = {"client_id": client_id, "status": statuses[stage]}
+            records, following = await self.page(url or "matters.json", params, MATTER_FIELDS)
+            raw += records
+            if following is not None:
+                next_cursor = PageCursor(following, stage)
+                break
+            stage, url = stage + 1, None
+        matters = self.parse(lambda items: [Matter.from_json(r) for r in items], {"data": raw})
+        return Page(matters, next_cursor)
+
+    async def folder_page(
+        self, folder_id: int, cursor: PageCursor | None = None, query: str = ""
+    ) -> Page[Item]:
+        """One page of a folder's contents (sub-folders and documents together)."""
+        params: dict[str, Any] = {"parent_id": folder_id, **({"query": query} if query else {})}
+        records, following = await self.page(_resume(cursor, "folders/list.json"), params, ITEM_FIELDS)
         items = self.parse(lambda raw: [Item.from_json(r) for r in raw], {"data": records})
-        return items, next_url
+        return Page(items, None if following is None else PageCursor(following))
+
+    async def search_page(
+        self, query: str, matter_id: int | None = None, cursor: PageCursor | None = None
+    ) -> Page[SearchHit]:
+        """One page of documents matching `query` (Clio's wildcard search), in one matter or the
+        whole account, each with the folder and matter it sits in."""
+        params: dict[str, Any] = {"query": query}
+        if matter_id is not None:
+            params["matter_id"] = matter_id
+        records, following = await self.page(_resume(cursor, "documents.json"), params, SEARCH_FIELDS)
+        hits = self.parse(lambda raw: [SearchHit.from_json(r) for r in raw], {"data": records})
+        return Page(hits, None if following is None else PageCursor(following))
 
     async def folder_items(
         self, folder_id: int, query: str = "", priority: Priority = "interactive"

@@ -26,7 +26,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import httpx
 
 from app.services import http
-from app.services.clio.authflow import (
+from app.services.clio.base import API_VERSION
+from app.services.clio.oauth import (
     REGION_ORIGINS,
     AuthorizationRequest,
     ClioApp,
@@ -34,11 +35,9 @@ from app.services.clio.authflow import (
     ClioAuthorizationFailed,
     InvalidGrant,
     TokenAnswer,
-    host_of,
     post_grant,
     same_endpoint,
 )
-from app.services.clio.base import API_VERSION
 from app.services.clio.tokens import ClioConnectionEnded
 from app.services.secrets import (
     ClioTokens,
@@ -81,7 +80,10 @@ class ClioAuth:
         add_secret: Callable[[str], None] = lambda s: None,
         margin_s: float = EXPIRY_MARGIN_S,
         timeout: httpx.Timeout = http.DEFAULT_TIMEOUT,
+        remotes: http.Remotes | None = None,
     ) -> None:
+        """`remotes`: the app's shared connection pools (without it, the lifecycle keeps its own and
+        closes them in `aclose`)."""
         self.app = app
         self._store = tokens
         self._account = account
@@ -91,13 +93,13 @@ class ClioAuth:
         self._on_change = on_change
         self._add_secret = add_secret
         self._margin = margin_s
-        # One client per remote: Clio itself (deauthorize, who_am_i) and the token endpoint, which in
-        # broker mode is the Service Provider's host. make_client refuses plain http off loopback.
-        self._clio = http.make_client(app.origin, transport=transport, timeout=timeout)
-        same_host = host_of(app.token_url) == host_of(app.origin)
-        self._token_http = (
-            self._clio if same_host else http.make_client(app.token_url, transport=transport, timeout=timeout)
-        )
+        # The shared pool per remote: Clio itself (deauthorize, who_am_i, the API client too) and the
+        # token endpoint, which in broker mode is the Service Provider's host (the LegalConnect
+        # client's pool). `Remotes.client` refuses plain http off loopback.
+        self._owns_remotes = remotes is None
+        self._remotes = remotes or http.Remotes(transport=transport, timeout=timeout)
+        self._clio = self._remotes.client(app.origin)
+        self._token_http = self._remotes.client(app.token_url)
         self._pending_state: str | None = None
         self._lock = asyncio.Lock()
         self._loaded = False
@@ -240,7 +242,7 @@ class ClioAuth:
         """The Clio user id the grant speaks for; 0 when it cannot be read now (the grant still works)."""
         try:
             response = await self._clio.get(
-                "/api/v4/users/who_am_i.json",
+                f"{self.app.origin}/api/v4/users/who_am_i.json",
                 params={"fields": "id"},
                 headers={"Authorization": f"Bearer {access_token}", "X-API-VERSION": API_VERSION},
             )
@@ -302,7 +304,7 @@ class ClioAuth:
         if tokens is not None:
             try:
                 await self._clio.post(
-                    "/oauth/deauthorize",
+                    f"{self.app.origin}/oauth/deauthorize",
                     data={"token": tokens.access_token},
                     headers={"Authorization": f"Bearer {tokens.access_token}"},
                 )
@@ -321,7 +323,6 @@ class ClioAuth:
         self._on_change()
 
     async def aclose(self) -> None:
-        """Close the HTTP clients."""
-        if self._token_http is not self._clio:
-            await self._token_http.aclose()
-        await self._clio.aclose()
+        """Close the connection pools when this lifecycle made them (shared ones close with the app)."""
+        if self._owns_remotes:
+            await self._remotes.aclose()

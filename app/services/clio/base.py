@@ -1,8 +1,9 @@
 """The plumbing every Clio API call shares: auth, rate budget, typed errors, retries, cursor pages.
 
-One long-lived `httpx.AsyncClient` talks to the API (explicit timeouts, no redirects followed, the
-`X-API-VERSION` pinned); a second, plain one talks to the storage host and never carries Clio's
-Authorization header (signed URLs refuse it). Failures leave as the `app.services.http` error tree
+Requests go through the app's shared pool for Clio's host (`http.Remotes`: explicit timeouts, no
+redirects followed, no default headers); each API request carries the pinned `X-API-VERSION` and
+the bearer token itself, so nothing Clio-specific rides along when the same pools fetch signed
+storage URLs (which refuse a second credential). Failures leave as the `app.services.http` error tree
 with Clio's own error text. Idempotent requests are retried with jittered backoff after transport
 errors and 5xx answers; other writes never are.
 """
@@ -10,7 +11,8 @@ errors and 5xx answers; other writes never are.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Self, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
@@ -24,6 +26,25 @@ PAGE_SIZE = 200  # Clio's maximum: the fewest requests per listing
 MAX_RATE_LIMITED_TRIES = 5
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    """Where the next page of a listing starts. Opaque to callers: they hand back what they got.
+
+    `url` is Clio's `meta.paging.next` (None: the current pass starts afresh); `stage` counts the
+    passes of a listing made of several filtered requests (open matters, then pending ones)."""
+
+    url: str | None
+    stage: int = 0
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing and the cursor of the next (None: that was the last page)."""
+
+    items: list[T]
+    next: PageCursor | None
 
 
 class ForeignPageUrl(http.ServiceError):
@@ -43,27 +64,33 @@ class ClioBase:
         limiter: RateLimiter | None = None,
         page_size: int = PAGE_SIZE,
         timeout: httpx.Timeout = http.DEFAULT_TIMEOUT,
+        remotes: http.Remotes | None = None,
     ) -> None:
-        base = api_url.rstrip("/") + "/"
-        self._api = http.make_client(
-            base,
-            transport=transport,
-            timeout=timeout,
-            headers={"X-API-VERSION": api_version, "Accept": "application/json"},
-        )
-        # Storage: signed URLs on another host. Its own client, so no default header (and above all
-        # no Authorization) can ever ride along.
-        self.storage = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
-        self._base = httpx.URL(base)
+        """`remotes`: the app's shared connection pools (without it, the client keeps its own and
+        closes them in `aclose`)."""
+        self.api_url = api_url.rstrip("/") + "/"
+        self._owns_remotes = remotes is None
+        self.remotes = remotes or http.Remotes(transport=transport, timeout=timeout)
+        self._api = self.remotes.client(self.api_url)
+        self._headers = {"X-API-VERSION": api_version, "Accept": "application/json"}
+        self._base = httpx.URL(self.api_url)
         self._tokens = tokens
         self.limiter = limiter or RateLimiter()
         self.page_size = page_size
         self.api_version = api_version
 
+    def storage(self, url: str) -> httpx.AsyncClient:
+        """The pool for a signed storage URL. Raises `http.ServiceError` for a URL this app must not
+        follow (plain http off loopback, not a web address): the bytes are never sent there."""
+        try:
+            return self.remotes.client(url)
+        except ValueError as exc:
+            raise http.ServiceError(SERVICE, "Clio sent a file link this app cannot use.", str(exc)) from exc
+
     async def aclose(self) -> None:
-        """Close both connection pools."""
-        await self._api.aclose()
-        await self.storage.aclose()
+        """Close the connection pools when this client made them (shared ones close with the app)."""
+        if self._owns_remotes:
+            await self.remotes.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -94,10 +121,10 @@ class ClioBase:
             try:
                 response = await self._api.request(
                     method,
-                    url,
+                    http.join(self.api_url, url),
                     params=params,
                     json=json,
-                    headers={**(headers or {}), "Authorization": f"Bearer {token}"},
+                    headers={**self._headers, **(headers or {}), "Authorization": f"Bearer {token}"},
                 )
             except httpx.TransportError as exc:
                 self.limiter.release(None, None)

@@ -1,4 +1,4 @@
-"""The pieces of Clio's OAuth flow that hold no state: the app, its URLs, and the token endpoint.
+"""Clio's OAuth 2.0 pieces that hold no state: the app, its URLs, and the token endpoint.
 
 `ClioApp` says where the user signs in and where codes are swapped for tokens (the Service
 Provider's broker or Clio itself). `post_grant` sends one grant and maps every answer the token
@@ -127,12 +127,6 @@ class AuthorizationRequest:
 
     url: str
     state: str
-
-
-def host_of(url: str) -> tuple[str, str, int | None]:
-    """Scheme, host and port: which remote a URL talks to."""
-    parsed = httpx.URL(url)
-    return parsed.scheme, parsed.host, parsed.port
 
 
 def same_endpoint(a: str, b: str) -> bool:

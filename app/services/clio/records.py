@@ -173,6 +173,29 @@ class Item:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """A document found by a search, with the folder and matter it sits in (when Clio said)."""
+
+    item: Item
+    folder_id: int | None
+    folder_name: str
+    matter_id: int | None
+    matter_display_number: str
+
+    @classmethod
+    def from_json(cls, raw: Any) -> SearchHit:
+        raw = _obj(raw, "document")
+        folder, matter = raw.get("parent"), raw.get("matter")
+        return cls(
+            item=Item.from_json({**raw, "type": "Document"}),
+            folder_id=_opt_id(folder),
+            folder_name=_opt_str(folder, "name") or "",
+            matter_id=_opt_id(matter),
+            matter_display_number=_opt_str(matter, "display_number") or "",
+        )
+
+
+@dataclass(frozen=True)
 class Document:
     """A document with its latest (fully uploaded) version and its external properties."""
 

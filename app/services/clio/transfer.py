@@ -80,7 +80,7 @@ async def _download_once(
 ) -> Path:
     location = await _storage_location(client, document_id)
     try:
-        async with client.storage.stream("GET", location) as response:
+        async with client.storage(location).stream("GET", location) as response:
             if response.status_code >= 400:
                 await response.aread()
                 raise storage_error(response)
@@ -226,7 +226,7 @@ async def _put(
     # Clio bearer token must never reach the storage host.
     headers = {**put_headers, "Content-Length": str(size)}
     try:
-        response = await client.storage.put(put_url, content=body(), headers=headers)
+        response = await client.storage(put_url).put(put_url, content=body(), headers=headers)
     except httpx.TransportError as exc:
         raise http.transport_error(SERVICE, exc) from exc
     finally:

@@ -1,6 +1,8 @@
 """The LegalConnect service client: sign-in, provider profile, orders, deliverables.
 
-One long-lived `httpx.AsyncClient` (explicit timeouts, injectable transport). Reads and writes
+One long-lived `httpx.AsyncClient` for the provider's host (explicit timeouts, injectable
+transport), taken from the app's shared `http.Remotes`: the Clio token broker on the same host
+uses the same pool. Reads and writes
 that are safe to repeat (PATCH, DELETE) are retried with jittered backoff; creating and submitting
 are not (a repeated submit could file twice). Every failure leaves as
 a `ServiceError` whose `user_message` comes from the service's own error body when it has one.
@@ -46,9 +48,15 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls):
         *,
         service_name: str = "the Service Provider",
         transport: httpx.AsyncBaseTransport | None = None,
+        remotes: http.Remotes | None = None,
     ) -> None:
+        """`remotes`: the app's shared connection pools (without it, the client keeps its own and
+        closes them in `aclose`). Raises ValueError for plain http off loopback."""
         self.service_name = service_name
-        self._http = http.make_client(api_url.rstrip("/") + "/", transport=transport)
+        self.api_url = api_url.rstrip("/") + "/"
+        self._owns_remotes = remotes is None
+        self._remotes = remotes or http.Remotes(transport=transport)
+        self._http = self._remotes.client(self.api_url)
         self._token: str | None = None
 
     @property
@@ -65,7 +73,9 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls):
         self._token = token
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        """Close the connection pool when this client made it (a shared one closes with the app)."""
+        if self._owns_remotes:
+            await self._remotes.aclose()
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -74,7 +84,9 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls):
         if self._token is not None:
             headers["Authorization"] = f"Bearer {self._token}"
         try:
-            response = await self._http.request(method, path, headers=headers, **kwargs)
+            response = await self._http.request(
+                method, http.join(self.api_url, path), headers=headers, **kwargs
+            )
         except httpx.TransportError as exc:
             raise http.transport_error(self.service_name, exc) from exc
         if response.status_code >= 400:
@@ -212,7 +224,7 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls):
         path = f"orders/{item.order_id}/deliverables/{item.id}/content"
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         try:
-            async with self._http.stream("GET", path, headers=headers) as response:
+            async with self._http.stream("GET", http.join(self.api_url, path), headers=headers) as response:
                 if response.status_code >= 400:
                     await response.aread()
                     raise self._error(response)

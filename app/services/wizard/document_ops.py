@@ -17,7 +17,7 @@ from app.services.wizard.draft import (
     Source,
     new_id,
 )
-from app.services.wizard.events import DocumentAdded, DocumentRemoved, DocumentsReordered, EventHub
+from app.services.wizard.events import DocumentAdded, DocumentRemoved, DocumentsReordered, WizardEvents
 from app.services.wizard.rules import Catalog
 
 
@@ -34,7 +34,7 @@ class DocumentListOps:
 
     draft: OrderDraft
     catalog: Catalog
-    events: EventHub
+    events: WizardEvents
     _removed: tuple[DraftDocument, int] | None = None
 
     def _changed(self, field: str, *, persist: bool = True) -> None:

@@ -1,7 +1,8 @@
 """What the order wizard and its submission service tell the screen, as plain event objects.
 
-One `EventHub` per wizard; a Qt adapter subscribes once and turns each event into a signal. Events
-are delivered synchronously, in order, on the thread that made the change (the GUI thread).
+One `EventHub` (`app.services.events`) per wizard; a Qt adapter subscribes once and turns each
+event into a signal. Events are delivered synchronously, in order, on the thread that made the
+change (the GUI thread).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.services.events import EventHub
 from app.services.legalconnect.records import Order
 from app.services.wizard.draft import DraftDocument
 
@@ -98,18 +100,4 @@ WizardEvent = (
     | ServiceProblem
 )
 Listener = Callable[[WizardEvent], None]
-
-
-class EventHub:
-    """A minimal observer: `subscribe` returns the function that unsubscribes."""
-
-    def __init__(self) -> None:
-        self._listeners: list[Listener] = []
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
-
-    def emit(self, event: WizardEvent) -> None:
-        for listener in list(self._listeners):
-            listener(event)
+WizardEvents = EventHub[WizardEvent]

@@ -27,9 +27,9 @@ from app.services.wizard.draft import (
 from app.services.wizard.events import (
     DocumentChanged,
     DraftChanged,
-    EventHub,
     Step,
     StepChanged,
+    WizardEvents,
 )
 from app.services.wizard.rules import Catalog, Problems
 
@@ -63,7 +63,7 @@ class OrderWizard(DocumentListOps):
         self.catalog = catalog
         self.draft = draft or OrderDraft()
         self.provider_name = provider_name
-        self.events = EventHub()
+        self.events: WizardEvents = WizardEvents()
         self.current = current
         self.history: list[Step] = list(history or [])
         """The back stack: steps passed on the way to `current`."""

@@ -38,8 +38,8 @@ from app.services.wizard.submission import OrderSubmission
 from app.views.clio_access import ClioAccess
 from app.views.notify import Action, Level, NotificationArea
 from app.views.tasks import TaskRunner
-from app.views.wizard.adapter import WizardSignals
 from app.views.wizard.fields import problem_label
+from app.views.wizard.signals import WizardSignals
 
 FILE_FILTER = (
     "Documents (*.pdf *.docx *.doc *.rtf *.odt *.txt *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"

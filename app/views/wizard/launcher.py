@@ -1,40 +1,32 @@
 """Place Order for the main window: open the wizard, resume or discard a saved draft.
 
-`PlaceOrder` builds each wizard's services (the catalog, the intake and Clio adapters, the
-`OrderSubmission` with its private work directory) so the main window only wires an action to it.
-At sign-in it offers the most recent unfinished draft once, in the window's notification area.
+The order desk (`app.services.wizard.desk.OrderDesk`, from the composition root) builds each
+wizard and its submission service; `PlaceOrder` only opens windows over them, one at a time, so
+the main window wires an action to it. At sign-in it offers the most recent unfinished draft
+once, in the window's notification area.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QWidget
 
-from app import config
 from app.config import Config
-from app.paths import TEMP_PREFIX
-from app.services.clio.api import ClioClient
-from app.services.legalconnect.client import LegalConnectClient
 from app.services.legalconnect.records import Order
-from app.services.store import Store
 from app.services.wizard.autosave import SavedDraft
+from app.services.wizard.desk import OrderDesk
 from app.services.wizard.flow import OrderWizard
-from app.services.wizard.rules import Catalog
 from app.views.clio_access import ClioAccess
 from app.views.notify import Action, Level, NotificationArea
 from app.views.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    # Checking and converting documents pulls in pypdf, cryptography and Pillow: they load when the
-    # first wizard opens, not at start-up (see benchmarks/startup.py).
-    from app.services.intake import DocumentConverter
-    from app.services.wizard.submission import OrderSubmission
+    # The window (and the intake behind its submission) loads when the first wizard opens.
     from app.views.wizard.window import WizardWindow
 
 
@@ -45,66 +37,29 @@ class PlaceOrder(QObject):
         self,
         parent: QWidget,
         *,
-        client: LegalConnectClient,
-        store: Store,
+        desk: OrderDesk,
         runner: TaskRunner,
         settings: Config,
         clio: ClioAccess | None,
         notices: NotificationArea,
-        provider_name: Callable[[], str],
-        work_root: Path,
         on_submitted: Callable[[Order], None],
     ) -> None:
         super().__init__(parent)
-        self._parent, self.client, self.store, self.runner = parent, client, store, runner
+        self._parent, self.desk, self.runner = parent, desk, runner
         self.settings, self.clio, self.notices = settings, clio, notices
-        self._provider_name, self.work_root, self._on_submitted = provider_name, work_root, on_submitted
+        self._on_submitted = on_submitted
         self.window: WizardWindow | None = None
         """The open wizard window (one at a time)."""
-        self._converter: DocumentConverter | None = None
         self._offered = False
-
-    # -- building -------------------------------------------------------------------------------
-
-    def _clio_client(self) -> ClioClient | None:
-        clio = self.clio
-        return clio.client if clio is not None and clio.connected else None
-
-    def submission_for(self, wizard: OrderWizard) -> OrderSubmission:
-        """The submission service of `wizard`, over the real intake and the current Clio client."""
-        from app.services.intake import DocumentConverter
-        from app.services.wizard.adapters import ClioDownloads, IntakePreparer
-        from app.services.wizard.submission import OrderSubmission
-
-        if self._converter is None:
-            self._converter = DocumentConverter.detect(self.settings.get(config.LIBREOFFICE_PATH) or None)
-
-        def court_name() -> str:
-            court = wizard.catalog.court(wizard.draft.court_id)
-            return court.name if court else "the court"
-
-        work_dir = self.work_root / f"{TEMP_PREFIX}order-{wizard.draft.id}"
-        work_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # downloaded court papers: private
-        return OrderSubmission(
-            wizard,
-            self.client,
-            preparer=IntakePreparer(self._converter, court_name),
-            work_dir=work_dir,
-            clio=ClioDownloads(self._clio_client),
-        )
-
-    async def _catalog(self) -> Catalog:
-        """Courts and case categories (the chosen court's document types load with the window)."""
-        return await Catalog.load(self.client)
 
     def _show(self, wizard: OrderWizard) -> WizardWindow:
         from app.views.wizard.window import WizardWindow
 
-        submission = self.submission_for(wizard)
+        submission = self.desk.submission_for(wizard)
         window = WizardWindow(
             wizard,
             submission,
-            client=self.client,
+            client=self.desk.client,
             runner=self.runner,
             settings=self.settings,
             clio=self.clio,
@@ -140,11 +95,7 @@ class PlaceOrder(QObject):
         if self._bring_forward():
             return
         self.runner.run(
-            self._parent,
-            self._catalog(),
-            on_success=lambda catalog: self._open(
-                OrderWizard(catalog, store=self.store, provider_name=self._provider_name())
-            ),
+            self._parent, self.desk.catalog(), on_success=lambda catalog: self._open(self.desk.new(catalog))
         )
 
     def resume(self, draft_id: str) -> None:
@@ -153,28 +104,20 @@ class PlaceOrder(QObject):
             return
         self.runner.run(
             self._parent,
-            self._catalog(),
-            on_success=lambda catalog: self._open(
-                OrderWizard.restore(self.store, draft_id, catalog, provider_name=self._provider_name())
-            ),
+            self.desk.catalog(),
+            on_success=lambda catalog: self._open(self.desk.restore(draft_id, catalog)),
         )
 
     def discard(self, draft_id: str) -> None:
         """Throw a saved draft away, with the provider's draft order and the local files."""
-
-        async def discard() -> None:
-            catalog = await self._catalog()
-            wizard = OrderWizard.restore(self.store, draft_id, catalog, provider_name=self._provider_name())
-            await self.submission_for(wizard).discard()
-
-        self.runner.run(self._parent, discard())
+        self.runner.run(self._parent, self.desk.discard(draft_id))
 
     def offer_saved_drafts(self) -> None:
         """Once per run (after sign-in): offer the most recent unfinished order, Resume or Discard."""
         if self._offered:
             return
         self._offered = True
-        drafts = OrderWizard.saved(self.store)
+        drafts = self.desk.saved()
         if drafts:
             self._offer(drafts[0], len(drafts) - 1)
 

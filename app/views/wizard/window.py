@@ -33,12 +33,12 @@ from app.services.wizard.submission import OrderIncomplete, OrderSubmission
 from app.views.clio_access import ClioAccess
 from app.views.notify import Level, NotificationArea
 from app.views.tasks import TaskRunner
-from app.views.wizard.adapter import WizardSignals
 from app.views.wizard.case_page import CasePage
 from app.views.wizard.documents_page import DocumentsPage
 from app.views.wizard.fees_page import FeesPage
 from app.views.wizard.parties_page import PartiesPage
 from app.views.wizard.review_page import ReviewPage
+from app.views.wizard.signals import WizardSignals
 
 
 class WizardWindow(QDialog):

@@ -11,7 +11,7 @@ import pytest
 import respx
 
 from app.services import http
-from app.services.clio.api import ClioClient, ClioConnectionEnded, ForeignPageUrl
+from app.services.clio.api import ClioClient, ClioConnectionEnded, ForeignPageUrl, PageCursor
 from app.services.clio.ratelimit import RateLimiter
 from tests.services.clio.helpers import FakeClock, RecordingTransport, StaticTokens, refresh_access
 
@@ -110,9 +110,9 @@ def test_expanding_a_folder_of_450_items_costs_three_requests(clio_client, fault
                 )
         async with clio_client(transport=transport) as client:
             pages = [page async for page in client.folder_items(big.id)]
-            first, next_url = await client.folder_page(big.id)
-            second, _ = await client.folder_page(big.id, next_url)
-        return big, pages, first, second
+            first = await client.folder_page(big.id)
+            second = await client.folder_page(big.id, first.next)
+        return big, pages, first.items, second.items
 
     big, pages, first, second = run(body())
     assert [len(p) for p in pages] == [200, 200, 50]
@@ -295,7 +295,7 @@ def test_next_page_on_another_host_is_refused_and_gets_no_token() -> None:
                 "https://app.clio.com/other",
             ):
                 with pytest.raises(ForeignPageUrl):
-                    await client.folder_page(1, bad)
+                    await client.folder_page(1, PageCursor(bad))
 
     run(body())
     assert not stolen.called

@@ -1,0 +1,98 @@
+"""The order desk: everything placing an order needs, built once by the composition root.
+
+It loads the reference data (`Catalog`), starts a new order or restores a saved draft, and builds
+each draft's `OrderSubmission` over the real intake (one document converter for the whole app,
+found on first use) and whichever Clio client is current. Each draft works in a private directory
+of its own under the app's temp dir. The window's launcher only asks the desk for these.
+
+Checking and converting documents pulls in pypdf, cryptography and Pillow: they are imported when
+the first submission is built, not at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app import config
+from app.config import Config
+from app.paths import TEMP_PREFIX
+from app.services.clio.api import ClioClient
+from app.services.legalconnect.client import LegalConnectClient
+from app.services.store import Store
+from app.services.wizard.autosave import SavedDraft
+from app.services.wizard.flow import OrderWizard
+from app.services.wizard.rules import Catalog
+
+if TYPE_CHECKING:
+    from app.services.intake import DocumentConverter
+    from app.services.wizard.submission import OrderSubmission
+
+
+class OrderDesk:
+    """Builds order wizards and their submission services (see the module docstring)."""
+
+    def __init__(
+        self,
+        client: LegalConnectClient,
+        store: Store,
+        settings: Config,
+        *,
+        work_root: Path,
+        clio_client: Callable[[], ClioClient | None],
+        provider_name: Callable[[], str],
+    ) -> None:
+        """`clio_client` returns the connected Clio client at the moment it is asked (None when not
+        connected); `provider_name` the Service Provider's name for messages."""
+        self.client = client
+        self.store = store
+        self.settings = settings
+        self.work_root = work_root
+        self._clio_client = clio_client
+        self._provider_name = provider_name
+        self._converter: DocumentConverter | None = None
+
+    async def catalog(self) -> Catalog:
+        """Courts and case categories (a court's document types load when it is chosen)."""
+        return await Catalog.load(self.client)
+
+    def new(self, catalog: Catalog) -> OrderWizard:
+        """A new, empty order."""
+        return OrderWizard(catalog, store=self.store, provider_name=self._provider_name())
+
+    def restore(self, draft_id: str, catalog: Catalog) -> OrderWizard:
+        """The saved draft `draft_id`, on the step where it was left. Raises KeyError when gone."""
+        return OrderWizard.restore(self.store, draft_id, catalog, provider_name=self._provider_name())
+
+    def saved(self) -> list[SavedDraft]:
+        """The drafts saved on this workstation, most recently changed first."""
+        return OrderWizard.saved(self.store)
+
+    def submission_for(self, wizard: OrderWizard) -> OrderSubmission:
+        """The submission service of `wizard`, over the real intake and the current Clio client."""
+        from app.services.intake import DocumentConverter
+        from app.services.wizard.intake_and_clio import ClioDownloads, IntakePreparer
+        from app.services.wizard.submission import OrderSubmission
+
+        if self._converter is None:
+            self._converter = DocumentConverter.detect(self.settings.get(config.LIBREOFFICE_PATH) or None)
+
+        def court_name() -> str:
+            court = wizard.catalog.court(wizard.draft.court_id)
+            return court.name if court else "the court"
+
+        work_dir = self.work_root / f"{TEMP_PREFIX}order-{wizard.draft.id}"
+        work_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # downloaded court papers: private
+        return OrderSubmission(
+            wizard,
+            self.client,
+            preparer=IntakePreparer(self._converter, court_name),
+            work_dir=work_dir,
+            clio=ClioDownloads(self._clio_client),
+        )
+
+    async def discard(self, draft_id: str) -> None:
+        """Throw a saved draft away, with the provider's draft order and the local files."""
+        wizard = self.restore(draft_id, await self.catalog())
+        await self.submission_for(wizard).discard()
