@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
 from app import config
 from app.config import Config
 from app.paths import AppPaths
@@ -37,6 +35,8 @@ from app.services.sync.engine import SyncEngine
 from app.services.wizard.desk import OrderDesk
 
 if TYPE_CHECKING:
+    import httpx
+
     from sandbox.launcher import SandboxWorld
 
 log = logging.getLogger(__name__)

@@ -131,6 +131,7 @@ def _report_ready(window: MainWindow, quitting: asyncio.Event, give_up_at: float
         ),
         flush=True,
     )
+    print("benchmark: ready", file=sys.stderr, flush=True)  # ends the import timings that count
     quitting.set()
 
 

@@ -74,10 +74,12 @@ def sandbox_process(data_dir: Path, *extra: str) -> Iterator[Path]:
             proc.kill()
 
 
-def run_json(cmd: list[str], env: dict[str, str], timeout: float = 120) -> tuple[float, dict[str, object]]:
+def run_json(
+    cmd: list[str], env: dict[str, str], timeout: float = 120, cwd: Path = ROOT
+) -> tuple[float, dict[str, object]]:
     """Start `cmd`, return (wall seconds from launch to its JSON line's `ready_at`, that JSON)."""
     started = time.time()
-    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("{")), None)
     if line is None:
         raise RuntimeError(f"{cmd[2:]} printed no result (exit {out.returncode}): {out.stderr[-2000:]}")

@@ -13,9 +13,9 @@ from app import config
 from app.config import Config
 from app.logs import setup_logging
 from app.paths import AppPaths
+from app.services.keyring_store import open_token_store
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.orders import OrdersService
-from app.services.secrets import open_token_store
 from app.services.session import SessionService
 from app.services.store import Store
 
@@ -94,12 +94,16 @@ def test_a_real_sign_in_leaves_no_secret_in_any_file(sandbox_world, tmp_path: Pa
             assert secret.encode() not in data, f"{secret[:3]}… found in {path.name}"
 
 
-def test_start_up_imports_no_document_checking_or_web_engine() -> None:
-    """pypdf, Pillow, cryptography and QtWebEngine load when first needed, not when the window opens."""
+def test_start_up_imports_only_what_the_first_screen_shows() -> None:
+    """Document checking, QtWebEngine, the HTTP stack, the keyring, the Clio client and the order
+    wizard load when first needed (or off the GUI thread), not while the window opens."""
     code = (
-        "import sys, app.main, app.views.main_window; "
-        "heavy = ('pypdf', 'PIL', 'cryptography', 'app.services.intake', 'PySide6.QtWebEngine'); "
-        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(heavy)}))"
+        "import sys, app.main, app.compose, app.views.main_window; "
+        "heavy = ('pypdf', 'PIL', 'cryptography', 'app.services.intake', 'PySide6.QtWebEngine', "
+        "'httpx', 'httpcore', 'stamina', 'keyring', 'app.services.keyring_store', 'app.services.clio.api', "
+        "'app.services.clio.auth', 'app.services.wizard.flow', 'app.views.wizard.window', "
+        "'app.views.settings_dialog', 'app.views.sign_in'); "
+        "print(sorted({m for m in sys.modules if m.startswith(heavy)}))"
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run(

@@ -1,86 +1,75 @@
-"""httpx discipline shared by the service clients: timeouts, one typed error tree, retries.
+"""httpx discipline shared by the service clients: pools, timeouts, the typed error tree, retries.
 
-Every client owns one long-lived `httpx.AsyncClient` built by `make_client` (explicit timeouts,
-injectable transport). Failures leave a client only as a `ServiceError` subclass, built solely from
-httpx's own exceptions and HTTP answers, so programming errors are never disguised as network
-trouble. Retries (jittered exponential backoff, via stamina) are for idempotent requests only.
+One long-lived `httpx.AsyncClient` per remote comes from the app's `Remotes` (explicit timeouts,
+injectable transport). Failures leave a client only as a `ServiceError` subclass (the tree lives in
+`app.services.errors` and is re-exported here), built solely from httpx's own exceptions and HTTP
+answers, so programming errors are never disguised as network trouble. Retries (jittered
+exponential backoff, via stamina) are for idempotent requests only.
+
+httpx and stamina are imported on first use, not with this module: the first screen shows the
+cached orders before any network code has loaded (the start-up budget), and the sync engine loads
+them off the GUI thread before its first request (`preload`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import http.cookiejar
-import urllib.request
+import importlib
+import threading
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import httpx
-import stamina
+from app.services.errors import (
+    AuthRequired,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    HTTPStatusError,
+    NotFound,
+    RateLimited,
+    ServerError,
+    ServiceError,
+    TimedOut,
+    Unreachable,
+)
 
-DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=10.0)
-"""Connect fast or say so; transfers stream, so read/write bound the gap between chunks."""
+if TYPE_CHECKING:
+    import http.cookiejar
+    import urllib.request
+
+    import httpx
+
+__all__ = [
+    "AuthRequired",
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "HTTPStatusError",
+    "NotFound",
+    "RateLimited",
+    "Remotes",
+    "ServerError",
+    "ServiceError",
+    "TimedOut",
+    "Unreachable",
+]
 
 T = TypeVar("T")
 
 
-class ServiceError(Exception):
-    """A failure talking to a remote service. `user_message` says what happened and what to do."""
+def default_timeout() -> httpx.Timeout:
+    """Connect fast or say so; transfers stream, so read/write bound the gap between chunks."""
+    import httpx
 
-    def __init__(self, service: str, user_message: str, detail: str = "") -> None:
-        super().__init__(f"{service}: {user_message}" + (f" ({detail})" if detail else ""))
-        self.service = service
-        self.user_message = user_message
-        self.detail = detail
+    return httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=10.0)
 
 
-class Unreachable(ServiceError):
-    """No answer: the connection was refused, could not be made, or was cut mid-answer."""
-
-
-class TimedOut(ServiceError):
-    """The service took longer than the timeout allows."""
-
-
-class HTTPStatusError(ServiceError):
-    """The service answered with an error status. `code` is its machine-readable error code."""
-
-    def __init__(self, service: str, user_message: str, status: int, code: str = "") -> None:
-        super().__init__(service, user_message, f"HTTP {status}{' ' + code if code else ''}")
-        self.status = status
-        self.code = code
-
-
-class BadRequest(HTTPStatusError):
-    """400 or 422: the service refused what was sent; retrying the same request will not help."""
-
-
-class AuthRequired(HTTPStatusError):
-    """401: the credentials are missing, expired or revoked."""
-
-
-class Forbidden(HTTPStatusError):
-    """403: signed in, but not allowed to do this."""
-
-
-class NotFound(HTTPStatusError):
-    """404 (or 410): the thing asked for does not exist (any more)."""
-
-
-class Conflict(HTTPStatusError):
-    """409 or 412: someone else changed or claimed it first."""
-
-
-class RateLimited(HTTPStatusError):
-    """429: too many requests; `retry_after` seconds must pass before the next one."""
-
-    def __init__(self, service: str, user_message: str, retry_after: float, code: str = "") -> None:
-        super().__init__(service, user_message, 429, code)
-        self.retry_after = retry_after
-
-
-class ServerError(HTTPStatusError):
-    """5xx: the service is having trouble; worth retrying later."""
+def preload() -> None:
+    """Import the HTTP stack now (tens of milliseconds): call it off the GUI thread, before the
+    first request, so that request does not stall the window."""
+    for module in ("httpx", "stamina"):
+        importlib.import_module(module)
 
 
 _BY_STATUS: dict[int, type[HTTPStatusError]] = {
@@ -95,12 +84,16 @@ _BY_STATUS: dict[int, type[HTTPStatusError]] = {
 }
 
 
-class _NoCookies(http.cookiejar.DefaultCookiePolicy):
-    """Refuse every cookie: the APIs are token-authenticated, and a pool shared by several callers
-    (the API and signed storage URLs on one host, say) must not carry state from one to another."""
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A jar that keeps no cookie: the APIs are token-authenticated, and a pool shared by several
+    callers (the API and signed storage URLs on one host, say) must not carry state between them."""
+    import http.cookiejar
 
-    def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
-        return False
+    class NoCookies(http.cookiejar.DefaultCookiePolicy):
+        def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+            return False
+
+    return http.cookiejar.CookieJar(NoCookies())
 
 
 Remote = tuple[str, str, int | None]
@@ -109,6 +102,8 @@ Remote = tuple[str, str, int | None]
 
 def remote_of(url: str | httpx.URL) -> Remote:
     """Scheme, host and port of `url`; ValueError for plain http off loopback or a URL without a host."""
+    import httpx
+
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as exc:
@@ -131,27 +126,33 @@ class Remotes:
     caller makes, a storage redirect included."""
 
     def __init__(
-        self, *, transport: httpx.AsyncBaseTransport | None = None, timeout: httpx.Timeout = DEFAULT_TIMEOUT
+        self, *, transport: httpx.AsyncBaseTransport | None = None, timeout: httpx.Timeout | None = None
     ) -> None:
         self._transport = transport
         self._timeout = timeout
         self._clients: dict[Remote, httpx.AsyncClient] = {}
         self._closed = False
+        # `LegalConnectClient.prepare` makes a pool from a worker thread (its TLS set-up is slow).
+        self._lock = threading.Lock()
 
     def client(self, url: str | httpx.URL) -> httpx.AsyncClient:
         """The pool for `url`'s remote (made on first use). Raises ValueError for a refused URL."""
         if self._closed:
             raise RuntimeError("these connections were closed (the app is shutting down)")
         remote = remote_of(url)
-        client = self._clients.get(remote)
-        if client is None:
-            client = httpx.AsyncClient(
-                transport=self._transport,
-                timeout=self._timeout,
-                follow_redirects=False,
-                cookies=http.cookiejar.CookieJar(_NoCookies()),
-            )
-            self._clients[remote] = client
+        with self._lock:
+            return self._clients.get(remote) or self._new_pool(remote)
+
+    def _new_pool(self, remote: Remote) -> httpx.AsyncClient:
+        import httpx
+
+        client = httpx.AsyncClient(
+            transport=self._transport,
+            timeout=self._timeout or default_timeout(),
+            follow_redirects=False,
+            cookies=_no_cookies(),
+        )
+        self._clients[remote] = client
         return client
 
     @property
@@ -181,6 +182,8 @@ def _is_loopback(host: str) -> bool:
 
 def transport_error(service: str, exc: httpx.TransportError) -> ServiceError:
     """Turn httpx's transport failure into the matching `ServiceError`."""
+    import httpx
+
     if isinstance(exc, httpx.TimeoutException):
         return TimedOut(service, f"{service} did not answer in time. Check your connection and retry.")
     return Unreachable(
@@ -230,6 +233,8 @@ def retry_hook(exc: Exception) -> bool | float:
 
 async def retrying(call: Callable[[], Awaitable[T]], *, attempts: int = 4, give_up_after: float = 120.0) -> T:
     """Run an idempotent `call` again after transient failures, with jittered exponential backoff."""
+    import stamina
+
     async for attempt in stamina.retry_context(
         on=retry_hook,
         attempts=attempts,

@@ -1,11 +1,12 @@
 """Where passwords and tokens live: the OS keyring, or memory when there is none. Never a file.
 
-`TokenStore` is the small protocol the services use (get / set / delete by `SecretKey`).
-`KeyringTokenStore` keeps each credential under our own service name, one keyring entry per
-secret: "LegalConnect Desktop/<kind>" with the account as user name. Clio's access and refresh
-tokens are separate entries because Windows caps one credential at 2,560 bytes. When no usable
-keyring backend exists, `open_token_store` falls back to `MemoryTokenStore` and returns a notice
-for the UI to show; this layer itself never shows anything.
+`TokenStore` is the small protocol the services use (get / set / delete by `SecretKey`). The OS
+keyring store (`app.services.keyring_store`) keeps each credential under our own service name, one
+keyring entry per secret: "LegalConnect Desktop/<kind>" with the account as user name. Clio's
+access and refresh tokens are separate entries because Windows caps one credential at 2,560 bytes.
+`DeferredTokenStore` finds the keyring only when first needed (keyring's backend discovery is not
+paid at start-up); when no usable backend exists it falls back to `MemoryTokenStore` and keeps a
+notice for the UI to show; this layer itself never shows anything.
 """
 
 from __future__ import annotations
@@ -19,13 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-import keyring
-import keyring.backends.fail
-import keyring.backends.null
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringError, PasswordDeleteError
-
-from app.services.http import ServiceError
+from app.services.errors import ServiceError
 
 SERVICE = "LegalConnect Desktop"
 NO_KEYRING_NOTICE = "No system keyring is available: sign-ins will not be remembered after you quit."
@@ -130,65 +125,6 @@ class MemoryTokenStore:
         self._entries.pop(key, None)
 
 
-class KeyringTokenStore:
-    """Secrets in the OS keyring (Windows Credential Manager, macOS Keychain, Secret Service)."""
-
-    persistent = True
-
-    def __init__(self, backend: KeyringBackend | None = None) -> None:
-        self._backend = backend or keyring.get_keyring()
-
-    def get(self, key: SecretKey) -> str | None:
-        """The stored secret, or None."""
-        try:
-            return self._backend.get_password(key.service, key.account)
-        # Backends report a locked or vanished keyring as KeyringError, RuntimeError or OSError.
-        except (KeyringError, RuntimeError, OSError) as error:
-            raise SecretStoreUnavailable(f"the system keyring could not be read ({error})") from error
-
-    def set(self, key: SecretKey, value: str) -> None:
-        """Store (or replace) a secret."""
-        _check_value(key, value)
-        try:
-            self._backend.set_password(key.service, key.account, value)
-        except (KeyringError, RuntimeError, OSError) as error:
-            raise SecretStoreUnavailable(f"the system keyring refused to save ({error})") from error
-
-    def delete(self, key: SecretKey) -> None:
-        """Forget a secret; a missing entry is fine."""
-        try:
-            self._backend.delete_password(key.service, key.account)
-        except PasswordDeleteError:
-            return
-        except (KeyringError, RuntimeError, OSError) as error:
-            raise SecretStoreUnavailable(f"the system keyring refused to delete ({error})") from error
-
-
-def _usable(backend: KeyringBackend) -> bool:
-    if isinstance(backend, keyring.backends.fail.Keyring | keyring.backends.null.Keyring):
-        return False
-    return float(backend.priority) > 0
-
-
-def open_token_store(backend: KeyringBackend | None = None) -> tuple[TokenStore, str | None]:
-    """The keyring store when a real backend answers, else a memory store and a notice for the UI."""
-    try:
-        chosen = backend or keyring.get_keyring()
-    except KeyringError as error:
-        logger.info("no keyring backend could be loaded: %s", error)
-        return MemoryTokenStore(), NO_KEYRING_NOTICE
-    if not _usable(chosen):
-        logger.info("no usable keyring backend (%s); secrets stay in memory", type(chosen).__name__)
-        return MemoryTokenStore(), NO_KEYRING_NOTICE
-    try:
-        chosen.get_password(f"{SERVICE}/probe", "probe")
-    # Deciding whether the backend works is the whole point of the probe: any failure means "no".
-    except Exception as error:
-        logger.warning("the keyring (%s) does not answer: %s", type(chosen).__name__, type(error).__name__)
-        return MemoryTokenStore(), NO_KEYRING_NOTICE
-    return KeyringTokenStore(chosen), None
-
-
 class DeferredTokenStore:
     """The OS keyring, found when first needed rather than at start-up.
 
@@ -196,7 +132,8 @@ class DeferredTokenStore:
     engine calls `open()` off the event loop once it starts; any earlier use opens it on the spot.
     Until then nothing is known; afterwards `notice` says when secrets stay in memory."""
 
-    def __init__(self, opener: Callable[[], tuple[TokenStore, str | None]] = open_token_store) -> None:
+    def __init__(self, opener: Callable[[], tuple[TokenStore, str | None]] | None = None) -> None:
+        """`opener` finds the store (default: `keyring_store.open_token_store`, the OS keyring)."""
         self._opener = opener
         self._store: TokenStore | None = None
         self._lock = threading.Lock()
@@ -207,6 +144,10 @@ class DeferredTokenStore:
         """Find the keyring (once; safe from a worker thread) and return the notice, if any."""
         with self._lock:
             if self._store is None:
+                if self._opener is None:
+                    from app.services.keyring_store import open_token_store
+
+                    self._opener = open_token_store
                 self._store, self.notice = self._opener()
             return self.notice
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from app import config
 from app.config import Config
-from app.services import http
+from app.services.errors import AuthRequired
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.legalconnect.records import Provider, Session
 from app.services.secrets import SecretKey, SecretKind, TokenStore
@@ -67,7 +67,7 @@ class SessionService:
             self.client.use_token(token)
             try:
                 self.session = await self.client.current_session()
-            except http.AuthRequired:
+            except AuthRequired:
                 self.client.use_token(None)
                 self.tokens.delete(session_key)
             else:
@@ -81,7 +81,7 @@ class SessionService:
         self._add_secret(password)
         try:
             return await self.sign_in(email, password, remember=True)
-        except http.AuthRequired:
+        except AuthRequired:
             log.info("the remembered password was refused; asking the user")
             self.forget(email)
             return None
@@ -98,7 +98,7 @@ class SessionService:
         email = email.strip()
         try:
             session = await self.client.sign_in(email, password)
-        except http.AuthRequired:
+        except AuthRequired:
             self.forget(email)
             raise
         self._add_secret(session.access_token)

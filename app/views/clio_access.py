@@ -10,14 +10,17 @@ the pop-up opens.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.services.clio.api import ClioClient
 from app.services.clio.connection import ClioConnection, ClioConnectionLost, ClioEvent
-from app.services.clio.records import ClioUser
 from app.views.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.services.clio.api import ClioClient
+    from app.services.clio.records import ClioUser
 
 
 class ClioAccess(QObject):

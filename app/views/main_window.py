@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -27,13 +28,14 @@ from app.views.clio_access import ClioAccess
 from app.views.notify import Action, Level, Notice, NotificationArea, Notifier
 from app.views.order_panel import OrderPanel
 from app.views.orders_view import OrdersView
-from app.views.settings_dialog import SettingsDialog
-from app.views.sign_in import SignInDialog
 from app.views.status import ConnectionStatus
 from app.views.sync_signals import SyncSignals
 from app.views.tasks import TaskRunner
 from app.views.tray import Tray
 from app.views.wizard.launcher import PlaceOrder
+
+if TYPE_CHECKING:
+    from app.views.sign_in import SignInDialog
 
 
 class MainWindow(QMainWindow):
@@ -234,6 +236,8 @@ class MainWindow(QMainWindow):
         if self.sign_in_dialog is not None:
             self.sign_in_dialog.raise_()
             return
+        from app.views.sign_in import SignInDialog
+
         dialog = SignInDialog(self._session, self._runner, self.provider_name, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.engine.signed_in_interactively)
@@ -368,6 +372,8 @@ class MainWindow(QMainWindow):
         box.open()
 
     def show_settings(self) -> None:
+        from app.views.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self._settings, self, self.clio)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.engine.apply_settings)  # the poll interval, the Clio region

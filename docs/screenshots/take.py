@@ -28,13 +28,12 @@ def main() -> None:
     from PySide6.QtCore import QLocale
     from PySide6.QtWidgets import QApplication
 
+    from app.compose import Target, compose
     from app.config import Config
-    from app.services.legalconnect.client import LegalConnectClient
+    from app.paths import AppPaths
+    from app.redaction import Redactor
     from app.services.legalconnect.records import OrderStatus
-    from app.services.orders import OrdersService
     from app.services.secrets import MemoryTokenStore
-    from app.services.session import SessionService
-    from app.services.store import Store
     from app.views.main_window import MainWindow
     from app.views.notify import Level
     from app.views.tasks import TaskRunner
@@ -59,21 +58,18 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="lcd-shots-") as tmp, SandboxWorld(Path(tmp) / "sb") as world:
         lc = world.endpoints.legalconnect
-        client = LegalConnectClient(lc.api_url, service_name=lc.provider_name)
-        store = Store.open(Path(tmp) / "db.sqlite3")
-        settings = Config.in_memory()
-        session = SessionService(client, MemoryTokenStore(), settings)
-        session.preset(lc.demo_user.email, lc.demo_user.password)
+        paths = AppPaths.under(Path(tmp) / "app").ensure()
+        target = Target(lc.api_url, lc.demo_user.email, lc.demo_user.password)
+        services = compose(paths, Config.in_memory(), target, redactor=Redactor(), tokens=MemoryTokenStore())
         window: MainWindow | None = None
         runner = TaskRunner(
             lambda _o, m: window.notification_area.show_notice("", m, Level.ERROR) if window else None
         )
         window = MainWindow(
-            session=session,
-            orders=OrdersService(client, store, Path(tmp) / "view"),
-            settings=settings,
+            engine=services.engine,
+            desk=services.desk,
+            settings=services.settings,
             runner=runner,
-            keyring_notice=None,
             diagnostics=lambda: "",
         )
         window.show_clio_status("Clio: not connected")
@@ -115,8 +111,7 @@ def main() -> None:
         print("saved docs/screenshots/sign-in.png")
         dialog.reject()
         loop.run_until_complete(runner.shutdown())
-        loop.run_until_complete(client.aclose())
-        store.close()
+        loop.run_until_complete(services.aclose())
         window.close()
 
 

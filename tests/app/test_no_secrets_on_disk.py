@@ -19,14 +19,8 @@ from app import config
 from app.config import Config
 from app.logs import diagnostics, setup_logging
 from app.paths import AppPaths
-from app.services.secrets import (
-    ClioTokens,
-    KeyringTokenStore,
-    SecretKey,
-    SecretKind,
-    open_token_store,
-    save_clio_tokens,
-)
+from app.services.keyring_store import KeyringTokenStore, open_token_store
+from app.services.secrets import ClioTokens, SecretKey, SecretKind, save_clio_tokens
 from app.services.store import CachedOrder, ReturnStep, Store
 from tests.helpers.memory_keyring import MemoryKeyring
 

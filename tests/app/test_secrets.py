@@ -11,17 +11,17 @@ import keyring.backends.null
 import pytest
 from keyring.errors import KeyringError
 
+from app.services.keyring_store import KeyringTokenStore, open_token_store
 from app.services.secrets import (
     NO_KEYRING_NOTICE,
     ClioTokens,
-    KeyringTokenStore,
+    DeferredTokenStore,
     MemoryTokenStore,
     SecretKey,
     SecretKind,
     SecretStoreUnavailable,
     delete_clio_tokens,
     load_clio_tokens,
-    open_token_store,
     save_clio_tokens,
 )
 from tests.helpers.memory_keyring import MemoryKeyring
@@ -144,3 +144,37 @@ def test_naive_expiry_and_empty_account_are_refused() -> None:
         ClioTokens("a", "r", datetime(2026, 1, 1), "US", 1)
     with pytest.raises(ValueError, match="account"):
         SecretKey(SecretKind.CLIO_ACCESS, "")
+
+
+def test_the_keyring_is_found_on_first_use_and_only_once(memory_keyring) -> None:
+    opened: list[int] = []
+
+    def opener() -> tuple[KeyringTokenStore, None]:
+        opened.append(1)
+        return KeyringTokenStore(memory_keyring), None
+
+    store = DeferredTokenStore(opener)
+    assert opened == []  # nothing at construction
+    key = SecretKey(SecretKind.LEGALCONNECT_PASSWORD, "pat@firm.example")
+    store.set(key, "s3cret")
+    assert store.get(key) == "s3cret" and store.persistent
+    assert store.open() is None
+    assert opened == [1]
+
+
+def test_without_a_keyring_the_deferred_store_keeps_secrets_in_memory_and_says_so() -> None:
+    store = DeferredTokenStore()  # the test keyring is swapped for "none" below
+    keyring.set_keyring(keyring.backends.null.Keyring())
+    assert store.open() == NO_KEYRING_NOTICE
+    assert store.persistent is False
+    key = SecretKey(SecretKind.LEGALCONNECT_PASSWORD, "pat@firm.example")
+    store.set(key, "kept in memory")
+    assert store.get(key) == "kept in memory"
+
+
+def test_a_locked_keyring_is_a_service_failure_with_a_message() -> None:
+    from app.services.errors import ServiceError
+
+    error = SecretStoreUnavailable("locked")
+    assert isinstance(error, ServiceError)
+    assert "keyring" in error.user_message and "retry" in error.user_message

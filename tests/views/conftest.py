@@ -23,9 +23,9 @@ from app.compose import Services, Target, compose
 from app.config import Config
 from app.paths import AppPaths
 from app.redaction import Redactor
+from app.services.keyring_store import KeyringTokenStore
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.orders import OrdersService
-from app.services.secrets import KeyringTokenStore
 from app.services.session import SessionService
 from app.services.store import Store
 from app.views.clio_access import ClioAccess

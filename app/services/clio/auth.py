@@ -79,7 +79,7 @@ class ClioAuth:
         on_change: Callable[[], None] = lambda: None,
         add_secret: Callable[[str], None] = lambda s: None,
         margin_s: float = EXPIRY_MARGIN_S,
-        timeout: httpx.Timeout = http.DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | None = None,
         remotes: http.Remotes | None = None,
     ) -> None:
         """`remotes`: the app's shared connection pools (without it, the lifecycle keeps its own and

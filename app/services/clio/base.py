@@ -63,7 +63,7 @@ class ClioBase:
         api_version: str = API_VERSION,
         limiter: RateLimiter | None = None,
         page_size: int = PAGE_SIZE,
-        timeout: httpx.Timeout = http.DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | None = None,
         remotes: http.Remotes | None = None,
     ) -> None:
         """`remotes`: the app's shared connection pools (without it, the client keeps its own and

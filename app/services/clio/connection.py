@@ -11,21 +11,26 @@ sync engine passes "connection ended" on to the headless command. No Qt here.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app import config
 from app.config import Config
-from app.services import http
 from app.services.background import Background
-from app.services.clio.api import ClioClient
-from app.services.clio.auth import ClioAuth
-from app.services.clio.oauth import ClioApp, ClioAuthorizationFailed
-from app.services.clio.records import ClioUser
+from app.services.errors import ServiceError
 from app.services.events import EventHub
 from app.services.legalconnect.records import Provider
 from app.services.secrets import TokenStore
+
+if TYPE_CHECKING:
+    # The Clio client loads when the provider turns out to offer Clio (after sign-in), not at start-up.
+    from app.services.clio.api import ClioClient
+    from app.services.clio.auth import ClioAuth
+    from app.services.clio.records import ClioUser
+    from app.services.http import Remotes
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +55,7 @@ class ClioConnection:
         self,
         tokens: TokenStore,
         settings: Config,
-        remotes: http.Remotes,
+        remotes: Remotes,
         *,
         broker_bearer: Callable[[], str | None],
         add_secret: Callable[[str], None] = lambda _s: None,
@@ -109,6 +114,13 @@ class ClioConnection:
 
     # -- setting up -----------------------------------------------------------------------------
 
+    @staticmethod
+    def preload() -> None:
+        """Import the Clio client now (tens of milliseconds): call it off the GUI thread, so setting
+        Clio up after sign-in does not stall the window."""
+        for module in ("app.services.clio.api", "app.services.clio.auth"):
+            importlib.import_module(module)
+
     def configure(self, provider: Provider | None, account: str) -> None:
         """Set Clio up for `account` (the LegalConnect user) with `provider`'s app in the region
         from the settings, or switch it off (None, or the provider has the integration off).
@@ -128,6 +140,10 @@ class ClioConnection:
             self.events.emit(ClioChanged())
             return
         assert provider is not None
+        from app.services.clio.api import ClioClient
+        from app.services.clio.auth import ClioAuth
+        from app.services.clio.oauth import ClioApp, ClioAuthorizationFailed
+
         try:
             app = ClioApp.from_provider(provider, region, self._settings.get(config.CLIO_REDIRECT_URI))
         except ClioAuthorizationFailed as problem:
@@ -183,7 +199,7 @@ class ClioConnection:
             return None
         try:
             user = await client.who_am_i()
-        except http.ServiceError as error:
+        except ServiceError as error:
             log.info("could not read the Clio account: %s", error)
             self.events.emit(ClioChanged())  # the connection may have ended meanwhile: show that
             return None

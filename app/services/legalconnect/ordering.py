@@ -14,12 +14,13 @@ import hashlib
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import httpx
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from app.services import http
 from app.services.legalconnect.records import Order, OrderDocument, OrderStatus
+
+if TYPE_CHECKING:
+    import httpx
 
 UploadProgress = Callable[[int, int], None]
 """Called with (bytes sent, bytes in the file) while a file uploads."""
@@ -235,6 +236,8 @@ class OrderingCalls:
         try:
             raw = await self._json("POST", f"orders/{order_id}/submit", json=body)
         except (http.Unreachable, http.TimedOut) as lost:
+            import httpx
+
             if isinstance(lost.__cause__, httpx.ConnectError | httpx.ConnectTimeout):
                 raise  # the request never left this machine
             return await self._settle_submit(order_id, lost)

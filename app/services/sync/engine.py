@@ -104,7 +104,7 @@ class SyncEngine:
         self._watched: dict[int, float] = {}
         self._jobs_task: asyncio.Task[None] | None = None
         self._jobs_again: Sequence[Order] | None = None
-        self._secrets_checked = False
+        self._prepared = False
         self._announced: Session | None = None
         self._ended_because = ""
         self.refresh_count = 0
@@ -208,7 +208,7 @@ class SyncEngine:
         """Sign in silently, refresh once and run the jobs to the end (the headless `--once`).
 
         Returns False when nothing could be done (signed out, or the provider unreachable)."""
-        await self._check_secrets()
+        await self._prepare()
         if not self.signed_in and not await self._connect(wait=False):
             return False
         if self._announced is not self.session.session:
@@ -235,7 +235,7 @@ class SyncEngine:
         self._refreshing = False
 
     async def _run(self) -> None:
-        await self._check_secrets()
+        await self._prepare()
         while True:
             if not self.signed_in:
                 await self._connect(wait=True)
@@ -246,11 +246,18 @@ class SyncEngine:
             if self.signed_in:
                 await self._pause(self.next_delay())
 
-    async def _check_secrets(self) -> None:
-        if self._secrets_checked or self._open_secrets is None:
+    async def _prepare(self) -> None:
+        if self._prepared:
             return
-        self._secrets_checked = True
-        # The keyring's backend discovery reads the disk and may ask D-Bus: not on the GUI thread.
+        self._prepared = True
+        # Loading the HTTP stack and setting up TLS, loading the Clio client, and the keyring's
+        # backend discovery (which reads the disk and may ask D-Bus) each take tens of
+        # milliseconds: not on the GUI thread.
+        with contextlib.suppress(ValueError):  # an unusable address is reported by the first request
+            await asyncio.to_thread(self.session.client.prepare)
+        await asyncio.to_thread(self.clio.preload)
+        if self._open_secrets is None:
+            return
         notice = await asyncio.to_thread(self._open_secrets)
         if notice:
             self.events.emit(SecretsUnavailable(notice))

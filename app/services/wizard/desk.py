@@ -18,15 +18,16 @@ from typing import TYPE_CHECKING
 from app import config
 from app.config import Config
 from app.paths import TEMP_PREFIX
-from app.services.clio.api import ClioClient
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.store import Store
-from app.services.wizard.autosave import SavedDraft
-from app.services.wizard.flow import OrderWizard
-from app.services.wizard.rules import Catalog
 
 if TYPE_CHECKING:
+    # The order flow loads when the first order opens, not at start-up.
+    from app.services.clio.api import ClioClient
     from app.services.intake import DocumentConverter
+    from app.services.wizard.autosave import SavedDraft
+    from app.services.wizard.flow import OrderWizard
+    from app.services.wizard.rules import Catalog
     from app.services.wizard.submission import OrderSubmission
 
 
@@ -55,19 +56,27 @@ class OrderDesk:
 
     async def catalog(self) -> Catalog:
         """Courts and case categories (a court's document types load when it is chosen)."""
+        from app.services.wizard.rules import Catalog
+
         return await Catalog.load(self.client)
 
     def new(self, catalog: Catalog) -> OrderWizard:
         """A new, empty order."""
+        from app.services.wizard.flow import OrderWizard
+
         return OrderWizard(catalog, store=self.store, provider_name=self._provider_name())
 
     def restore(self, draft_id: str, catalog: Catalog) -> OrderWizard:
         """The saved draft `draft_id`, on the step where it was left. Raises KeyError when gone."""
+        from app.services.wizard.flow import OrderWizard
+
         return OrderWizard.restore(self.store, draft_id, catalog, provider_name=self._provider_name())
 
     def saved(self) -> list[SavedDraft]:
         """The drafts saved on this workstation, most recently changed first."""
-        return OrderWizard.saved(self.store)
+        from app.services.wizard.autosave import saved_drafts
+
+        return saved_drafts(self.store)
 
     def submission_for(self, wizard: OrderWizard) -> OrderSubmission:
         """The submission service of `wizard`, over the real intake and the current Clio client."""

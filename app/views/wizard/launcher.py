@@ -18,15 +18,15 @@ from PySide6.QtWidgets import QWidget
 
 from app.config import Config
 from app.services.legalconnect.records import Order
-from app.services.wizard.autosave import SavedDraft
 from app.services.wizard.desk import OrderDesk
-from app.services.wizard.flow import OrderWizard
 from app.views.clio_access import ClioAccess
 from app.views.notify import Action, Level, NotificationArea
 from app.views.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    # The window (and the intake behind its submission) loads when the first wizard opens.
+    # The wizard (its window, flow and the intake behind its submission) loads when it first opens.
+    from app.services.wizard.autosave import SavedDraft
+    from app.services.wizard.flow import OrderWizard
     from app.views.wizard.window import WizardWindow
 
 
