@@ -23,7 +23,7 @@ MAX_ERROR_CHARS = 2000
 
 
 class ReturnStep(StrEnum):
-    """Progress of one returned document, in order."""
+    """Progress of one returned document, in order; the last three are where it ends."""
 
     SEEN = "seen"
     DOWNLOADED = "downloaded"
@@ -31,6 +31,20 @@ class ReturnStep(StrEnum):
     BYTES_STORED = "bytes_stored"
     MARKED_UPLOADED = "marked_uploaded"
     ACKNOWLEDGED = "acknowledged"
+    """Filed into Clio by this workstation, and recorded on the Service Provider."""
+    FILED_ELSEWHERE = "filed_elsewhere"
+    """Another workstation of the firm filed it (the Service Provider says where)."""
+    DELETED_IN_CLIO = "deleted_in_clio"
+    """It was filed, and the user deleted it in Clio: it is never filed again."""
+
+    @property
+    def final(self) -> bool:
+        return self in FINAL_RETURN_STEPS
+
+
+FINAL_RETURN_STEPS = frozenset(
+    {ReturnStep.ACKNOWLEDGED, ReturnStep.FILED_ELSEWHERE, ReturnStep.DELETED_IN_CLIO}
+)
 
 
 class ExpenseStep(StrEnum):
@@ -49,11 +63,19 @@ class ReturnState:
     order_id: str
     step: ReturnStep
     clio_folder_id: int | None
+    """The order's folder in Clio (`Order-#######`)."""
     clio_document_id: int | None
     error: str | None
     attempts: int
     created_at: datetime
     updated_at: datetime
+    matter_id: int | None = None
+    returns_folder_id: int | None = None
+    """The matter's `Returned from <provider>` folder that holds the order's folder."""
+    clio_name: str | None = None
+    """The document's name in Clio."""
+    clio_path: str | None = None
+    """Where it is, as the user reads it: "00002-Brightline › Returned from … › Order-2417108"."""
 
 
 @dataclass(frozen=True)
@@ -89,19 +111,41 @@ class Journal:
         *,
         clio_folder_id: int | None = None,
         clio_document_id: int | None = None,
+        matter_id: int | None = None,
+        returns_folder_id: int | None = None,
+        clio_name: str | None = None,
+        clio_path: str | None = None,
     ) -> ReturnState:
         """Record that a returned document completed `step`; clears its last error.
 
-        Clio ids already known are kept unless new ones are given.
+        Clio ids and names already known are kept unless new ones are given.
         """
         now = self._now()
         self._db.execute(
-            "INSERT INTO returns_journal VALUES (?, ?, ?, ?, ?, NULL, 0, ?, ?)"
+            "INSERT INTO returns_journal (deliverable_id, order_id, step, clio_folder_id, clio_document_id,"
+            " error, attempts, created_at, updated_at, matter_id, returns_folder_id, clio_name, clio_path)"
+            " VALUES (?, ?, ?, ?, ?, NULL, 0, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (deliverable_id) DO UPDATE SET step = excluded.step, error = NULL,"
             " clio_folder_id = coalesce(excluded.clio_folder_id, clio_folder_id),"
             " clio_document_id = coalesce(excluded.clio_document_id, clio_document_id),"
+            " matter_id = coalesce(excluded.matter_id, matter_id),"
+            " returns_folder_id = coalesce(excluded.returns_folder_id, returns_folder_id),"
+            " clio_name = coalesce(excluded.clio_name, clio_name),"
+            " clio_path = coalesce(excluded.clio_path, clio_path),"
             " updated_at = excluded.updated_at",
-            (deliverable_id, order_id, ReturnStep(step).value, clio_folder_id, clio_document_id, now, now),
+            (
+                deliverable_id,
+                order_id,
+                ReturnStep(step).value,
+                clio_folder_id,
+                clio_document_id,
+                now,
+                now,
+                matter_id,
+                returns_folder_id,
+                clio_name,
+                clio_path,
+            ),
         )
         return self._return_state(deliverable_id)
 
@@ -109,17 +153,26 @@ class Journal:
         """Record a failed attempt at a returned document's next step (its step is unchanged)."""
         now = self._now()
         self._db.execute(
-            "INSERT INTO returns_journal VALUES (?, ?, ?, NULL, NULL, ?, 1, ?, ?)"
+            "INSERT INTO returns_journal (deliverable_id, order_id, step, error, attempts, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)"
             " ON CONFLICT (deliverable_id) DO UPDATE SET error = excluded.error,"
             " attempts = attempts + 1, updated_at = excluded.updated_at",
             (deliverable_id, order_id, ReturnStep.SEEN.value, self._error_text(error), now, now),
         )
         return self._return_state(deliverable_id)
 
+    def clear_return_error(self, deliverable_id: str) -> None:
+        """Forget a returned document's last error (the user pressed Retry)."""
+        self._db.execute(
+            "UPDATE returns_journal SET error = NULL, attempts = 0 WHERE deliverable_id = ?",
+            (deliverable_id,),
+        )
+
     def return_state(self, deliverable_id: str) -> ReturnState | None:
         """Where a returned document stands, or None if never seen."""
         row = self._db.execute(
-            "SELECT * FROM returns_journal WHERE deliverable_id = ?", (deliverable_id,)
+            f"SELECT {_RETURN_COLUMNS} FROM returns_journal WHERE deliverable_id = ?",  # noqa: S608
+            (deliverable_id,),
         ).fetchone()
         return None if row is None else _return_row(row)
 
@@ -128,11 +181,31 @@ class Journal:
         assert state is not None  # just written on this connection
         return state
 
-    def unfinished_returns(self) -> list[ReturnState]:
-        """Returned documents not yet acknowledged, oldest first: the filer's work list."""
+    def returns_of_order(self, order_id: str) -> list[ReturnState]:
+        """Every returned document of an order seen here, in the order they were first seen."""
         rows = self._db.execute(
-            "SELECT * FROM returns_journal WHERE step != ? ORDER BY created_at, deliverable_id",
-            (ReturnStep.ACKNOWLEDGED.value,),
+            f"SELECT {_RETURN_COLUMNS} FROM returns_journal WHERE order_id = ?"  # noqa: S608
+            " ORDER BY created_at, deliverable_id",
+            (order_id,),
+        ).fetchall()
+        return [_return_row(row) for row in rows]
+
+    def finished_returns(self) -> dict[str, int]:
+        """Per order id, how many of its returned documents are at a final step (cheap; no network)."""
+        finals = tuple(step.value for step in FINAL_RETURN_STEPS)
+        rows = self._db.execute(
+            "SELECT order_id, count(*) FROM returns_journal WHERE step IN (?, ?, ?) GROUP BY order_id",
+            finals,
+        ).fetchall()
+        return {str(order_id): int(count) for order_id, count in rows}
+
+    def unfinished_returns(self) -> list[ReturnState]:
+        """Returned documents not yet at a final step, oldest first: the filer's work list."""
+        finals = tuple(step.value for step in FINAL_RETURN_STEPS)
+        rows = self._db.execute(
+            f"SELECT {_RETURN_COLUMNS} FROM returns_journal WHERE step NOT IN (?, ?, ?)"  # noqa: S608
+            " ORDER BY created_at, deliverable_id",
+            finals,
         ).fetchall()
         return [_return_row(row) for row in rows]
 
@@ -182,17 +255,31 @@ class Journal:
         return [_expense_row(row) for row in rows]
 
 
+_RETURN_COLUMNS = (
+    "deliverable_id, order_id, step, clio_folder_id, clio_document_id, error, attempts, created_at,"
+    " updated_at, matter_id, returns_folder_id, clio_name, clio_path"
+)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def _return_row(row: tuple[Any, ...]) -> ReturnState:
     return ReturnState(
         deliverable_id=str(row[0]),
         order_id=str(row[1]),
         step=ReturnStep(row[2]),
-        clio_folder_id=None if row[3] is None else int(row[3]),
-        clio_document_id=None if row[4] is None else int(row[4]),
+        clio_folder_id=_optional_int(row[3]),
+        clio_document_id=_optional_int(row[4]),
         error=row[5],
         attempts=int(row[6]),
         created_at=datetime.fromisoformat(str(row[7])),
         updated_at=datetime.fromisoformat(str(row[8])),
+        matter_id=_optional_int(row[9]),
+        returns_folder_id=_optional_int(row[10]),
+        clio_name=row[11],
+        clio_path=row[12],
     )
 
 

@@ -66,6 +66,27 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (order_id, fee_line_id)
     );
     """,
+    # 4: where each returned document went in Clio (for "Show in Clio" and its path), the Clio
+    # folders found or made once (remembered per matter), and small facts such as this
+    # workstation's id.
+    """
+    ALTER TABLE returns_journal ADD COLUMN matter_id INTEGER;
+    ALTER TABLE returns_journal ADD COLUMN returns_folder_id INTEGER;
+    ALTER TABLE returns_journal ADD COLUMN clio_name TEXT;
+    ALTER TABLE returns_journal ADD COLUMN clio_path TEXT;
+    CREATE TABLE clio_folders (
+        matter_id  INTEGER NOT NULL,
+        role       TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        folder_id  INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (matter_id, role, name)
+    );
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -46,8 +46,10 @@ def get_document(conn: sqlite3.Connection, ident: int, *, allow_deleted: bool = 
 def list_filters(
     conn: sqlite3.Connection, query: QueryParams, *, default_parent: int | None, uncompleted_param: bool
 ) -> tuple[list[str], list[Any]]:
-    """WHERE clauses for folders/list, folders and documents listings (shared query parameters)."""
-    where = ["deleted_at IS NULL"]
+    """WHERE clauses for folders/list, folders and documents listings (shared query parameters).
+
+    Trashed items are left out unless `include_deleted=true` (their `deleted_at` then says so)."""
+    where = [] if bool_param(query, "include_deleted") else ["deleted_at IS NULL"]
     args: list[Any] = []
     parent_id = int_param(query, "parent_id")
     if parent_id is None:

@@ -27,7 +27,7 @@ from app.services.clio.records import (
     SearchHit,
 )
 from app.services.clio.tokens import ClioConnectionEnded, TokenSource
-from app.services.clio.transfer import DOCUMENT_FIELDS, UploadUrlExpired
+from app.services.clio.transfer import DOCUMENT_FIELDS, UploadTarget, UploadUrlExpired
 from app.services.filesave import Progress
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "Progress",
     "RateLimiter",
     "TokenSource",
+    "UploadTarget",
     "UploadUrlExpired",
 ]
 
@@ -48,6 +49,7 @@ USER_FIELDS = "id,name,email,account{id,name}"
 CONTACT_FIELDS = "id,name,type,is_client"
 MATTER_FIELDS = "id,display_number,description,status,client{id,name},folder{id,name}"
 FOLDER_FIELDS = "id,name,root,parent{id}"
+KEYED_FOLDER_FIELDS = "id,name,root,parent{id},external_properties{name,value}"
 ITEM_FIELDS = "id,type,name,updated_at,parent{id},latest_document_version{size,content_type}"
 ACTIVITY_FIELDS = (
     "id,etag,type,date,quantity,price,total,note,billed,"
@@ -179,12 +181,36 @@ class ClioClient(ClioBase):
         async for records in self.pages("folders/list.json", params, ITEM_FIELDS, priority):
             yield self.parse(lambda raw: [Item.from_json(r) for r in raw], {"data": records})
 
-    async def create_folder(self, name: str, parent_id: int, parent_type: str = "Folder") -> Folder:
-        """A new folder under a Folder, or in a Matter's or Contact's folder (by their id)."""
-        body = {"data": {"name": name, "parent": {"id": parent_id, "type": parent_type}}}
+    async def create_folder(
+        self,
+        name: str,
+        parent_id: int,
+        parent_type: str = "Folder",
+        *,
+        external_properties: dict[str, str] | None = None,
+        priority: Priority = "interactive",
+    ) -> Folder:
+        """A new folder under a Folder, or in a Matter's or Contact's folder (by their id). Never
+        retried: a repeat could make a second folder (look it up first)."""
+        data: dict[str, Any] = {"name": name, "parent": {"id": parent_id, "type": parent_type}}
+        if external_properties:
+            data["external_properties"] = [{"name": k, "value": v} for k, v in external_properties.items()]
         return await self.data(
-            "POST", "folders.json", Folder.from_json, params={"fields": FOLDER_FIELDS}, json=body
+            "POST",
+            "folders.json",
+            Folder.from_json,
+            params={"fields": KEYED_FOLDER_FIELDS},
+            json={"data": data},
+            priority=priority,
         )
+
+    async def find_folders_by_key(
+        self, name: str, value: str, priority: Priority = "interactive"
+    ) -> list[Folder]:
+        """Folders carrying external property `name` = `value` (compared exactly), trashed ones left out."""
+        params = {"external_property_name": name, "external_property_value": value}
+        found = await self._all("folders.json", params, KEYED_FOLDER_FIELDS, Folder.from_json, priority)
+        return [f for f in found if f.external_properties.get(name) == value]
 
     async def find_folder(
         self, name: str, parent_id: int, priority: Priority = "interactive"
@@ -233,6 +259,55 @@ class ClioClient(ClioBase):
         async for page in self.documents(parent_id, external_property=(name, value), priority=priority):
             found.extend(d for d in page if d.external_properties.get(name) == value)
         return found
+
+    async def find_documents_by_key(
+        self, name: str, value: str, priority: Priority = "interactive"
+    ) -> list[Document]:
+        """Every document carrying external property `name` = `value` anywhere in the account,
+        including unfinished uploads and documents in the trash (compared exactly), lowest id first."""
+        params = {
+            "external_property_name": name,
+            "external_property_value": value,
+            "show_uncompleted": "true",
+            "include_deleted": "true",
+        }
+        found = await self._all("documents.json", params, DOCUMENT_FIELDS, Document.from_json, priority)
+        return sorted((d for d in found if d.external_properties.get(name) == value), key=lambda d: d.id)
+
+    async def start_upload(
+        self,
+        name: str,
+        parent_id: int,
+        parent_type: str = "Folder",
+        *,
+        content_type: str = "application/pdf",
+        external_properties: dict[str, str] | None = None,
+        received_at: str | None = None,
+        priority: Priority = "interactive",
+    ) -> UploadTarget:
+        """Step 1 of 3 of an upload the caller journals step by step (see `transfer.start_upload`)."""
+        return await transfer.start_upload(
+            self,
+            name,
+            parent_id,
+            parent_type,
+            content_type=content_type,
+            external_properties=external_properties or {},
+            priority=priority,
+            received_at=received_at,
+        )
+
+    async def put_bytes(
+        self, target: UploadTarget, source: Path | BinaryIO, progress: Progress | None = None
+    ) -> None:
+        """Step 2 of 3: the bytes to storage (see `transfer.put_bytes`)."""
+        await transfer.put_bytes(self, target, source, progress)
+
+    async def mark_uploaded(
+        self, document_id: int, uuid: str, priority: Priority = "interactive"
+    ) -> Document:
+        """Step 3 of 3: Clio checks storage and shows the document (see `transfer.mark_uploaded`)."""
+        return await transfer.mark_uploaded(self, document_id, uuid, priority)
 
     async def download(self, document_id: int, destination: Path, progress: Progress | None = None) -> Path:
         """Stream the latest version to `destination` (see `transfer.download`)."""

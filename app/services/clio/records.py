@@ -6,7 +6,7 @@ Each `from_json` reads only the fields its call asked for (see the `*_FIELDS` co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 
@@ -121,17 +121,25 @@ class Matter:
 
 @dataclass(frozen=True)
 class Folder:
-    """A document folder."""
+    """A document folder (`external_properties` only when asked for)."""
 
     id: int
     name: str
     parent_id: int | None
     root: bool = False
+    external_properties: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, raw: Any) -> Folder:
         raw = _obj(raw, "folder")
-        return cls(_id(raw), _str(raw, "name"), _opt_id(raw.get("parent")), bool(raw.get("root")))
+        props = raw.get("external_properties") or []
+        return cls(
+            _id(raw),
+            _str(raw, "name"),
+            _opt_id(raw.get("parent")),
+            bool(raw.get("root")),
+            {_str(p, "name"): _str(p, "value") for p in props if isinstance(p, dict) and p.get("name")},
+        )
 
 
 ItemType = Literal["Folder", "Document"]
@@ -209,6 +217,12 @@ class Document:
     fully_uploaded: bool
     updated_at: str
     external_properties: dict[str, str]
+    deleted_at: str = ""
+    """When the user put it in Clio's trash ("" when not deleted, or not asked for)."""
+
+    @property
+    def deleted(self) -> bool:
+        return bool(self.deleted_at)
 
     @classmethod
     def from_json(cls, raw: Any) -> Document:
@@ -229,6 +243,7 @@ class Document:
             external_properties={
                 _str(p, "name"): _str(p, "value") for p in props if isinstance(p, dict) and p.get("name")
             },
+            deleted_at=_str(raw, "deleted_at"),
         )
 
 

@@ -19,6 +19,7 @@ import email.message
 import functools
 import os
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from app.services.filesave import Progress
 
 DOCUMENT_FIELDS = (
-    "id,name,updated_at,parent{id},matter{id},"
+    "id,name,updated_at,deleted_at,parent{id},matter{id},"
     "latest_document_version{uuid,size,content_type,fully_uploaded},external_properties{name,value}"
 )
 UPLOAD_START_FIELDS = "id,latest_document_version{uuid,put_url,put_headers}"
@@ -135,6 +136,16 @@ def _xml_text(text: str, tag: str) -> str:
 # -- upload -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class UploadTarget:
+    """A new document (or a new version of one) waiting for its bytes at a signed `put_url`."""
+
+    document_id: int
+    uuid: str
+    put_url: str = field(repr=False)
+    put_headers: dict[str, str] = field(repr=False)
+
+
 async def upload(
     client: ClioBase,
     source: Path | BinaryIO,
@@ -148,30 +159,70 @@ async def upload(
     priority: Priority,
 ) -> Document:
     """Create a Clio document from `source` (a path, or a seekable binary stream) and return it."""
-    size = _size(source)
-    parent = {"id": parent_id, "type": parent_type}
+    parent_type_now, parent_id_now, properties = parent_type, parent_id, external_properties
     for restart in range(URL_RESTARTS + 1):
-        data: dict[str, Any] = {"name": name, "parent": parent, "content_type": content_type}
-        if external_properties and restart == 0:
-            data["external_properties"] = [{"name": k, "value": v} for k, v in external_properties.items()]
-        # Not retried: a repeated POST would create a second document.
-        started = await client.request_json(
-            "POST",
-            "documents.json",
-            params={"fields": UPLOAD_START_FIELDS},
-            json={"data": data},
+        target = await start_upload(
+            client,
+            name,
+            parent_id_now,
+            parent_type_now,
+            content_type=content_type,
+            external_properties=properties,
             priority=priority,
         )
-        document_id, uuid, put_url, put_headers = _upload_target(started)
         try:
-            await http.retrying(functools.partial(_put, client, put_url, put_headers, source, size, progress))
+            await put_bytes(client, target, source, progress)
         except UploadUrlExpired:
             if restart == URL_RESTARTS:
                 raise
-            parent = {"id": document_id, "type": "Document"}  # a new version of the same document
+            # A new version of the same document: it keeps its id and external properties.
+            parent_type_now, parent_id_now, properties = "Document", target.document_id, {}
             continue
-        return await _mark_uploaded(client, document_id, uuid, priority)
+        return await mark_uploaded(client, target.document_id, target.uuid, priority)
     raise AssertionError("unreachable: the last restart re-raises")  # pragma: no cover
+
+
+async def start_upload(
+    client: ClioBase,
+    name: str,
+    parent_id: int,
+    parent_type: str,
+    *,
+    content_type: str,
+    external_properties: dict[str, str],
+    priority: Priority,
+    received_at: str | None = None,
+) -> UploadTarget:
+    """Step 1: create the document (or, with `parent_type` "Document", a new version of document
+    `parent_id`) and learn where its bytes go. Never retried: a repeat would create a second one."""
+    data: dict[str, Any] = {
+        "name": name,
+        "parent": {"id": parent_id, "type": parent_type},
+        "content_type": content_type,
+    }
+    if external_properties:
+        data["external_properties"] = [{"name": k, "value": v} for k, v in external_properties.items()]
+    if received_at:
+        data["received_at"] = received_at
+    started = await client.request_json(
+        "POST",
+        "documents.json",
+        params={"fields": UPLOAD_START_FIELDS},
+        json={"data": data},
+        priority=priority,
+    )
+    return _upload_target(started)
+
+
+async def put_bytes(
+    client: ClioBase, target: UploadTarget, source: Path | BinaryIO, progress: Progress | None = None
+) -> None:
+    """Step 2: stream the bytes to the signed URL with exactly its headers (retried when transient,
+    since a repeated PUT replaces). Raises `UploadUrlExpired` when the link is too old."""
+    size = _size(source)
+    await http.retrying(
+        functools.partial(_put, client, target.put_url, target.put_headers, source, size, progress)
+    )
 
 
 def _size(source: Path | BinaryIO) -> int:
@@ -183,7 +234,7 @@ def _size(source: Path | BinaryIO) -> int:
     return end - position
 
 
-def _upload_target(body: Any) -> tuple[int, str, str, dict[str, str]]:
+def _upload_target(body: Any) -> UploadTarget:
     try:
         data = body["data"]
         version = data["latest_document_version"]
@@ -193,7 +244,7 @@ def _upload_target(body: Any) -> tuple[int, str, str, dict[str, str]]:
             raise ProtocolError("id, uuid or put_url missing")
     except (ProtocolError, KeyError, TypeError) as exc:
         raise http.ServiceError(SERVICE, "Clio sent an answer the app cannot read.", str(exc)) from exc
-    return document_id, uuid, put_url, headers
+    return UploadTarget(document_id, uuid, put_url, headers)
 
 
 def _open(source: Path | BinaryIO) -> tuple[BinaryIO, int, bool]:
@@ -244,7 +295,9 @@ def _verify_timed_out(exc: Exception) -> bool:
     return isinstance(exc, http.BadRequest) and exc.code == "UploadTimeoutError"
 
 
-async def _mark_uploaded(client: ClioBase, document_id: int, uuid: str, priority: Priority) -> Document:
+async def mark_uploaded(client: ClioBase, document_id: int, uuid: str, priority: Priority) -> Document:
+    """Step 3: tell Clio the bytes are there (it checks storage); retried while Clio answers
+    `UploadTimeoutError`, and settled by reading the document when an earlier answer was lost."""
     body = {"data": {"uuid": uuid, "fully_uploaded": True}}
     path = f"documents/{document_id}.json"
     first = True

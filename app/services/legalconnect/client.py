@@ -13,12 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from app.services import http
 from app.services.filesave import Progress, Saved, save_stream
+from app.services.legalconnect.filing import FilingCalls
 from app.services.legalconnect.ordering import OrderingCalls
 from app.services.legalconnect.records import (
     Deliverable,
@@ -31,16 +30,20 @@ from app.services.legalconnect.records import (
 )
 from app.services.legalconnect.reference import ReferenceCalls
 
+if TYPE_CHECKING:
+    import httpx
+
 
 class IntegrityError(http.ServiceError):
     """A downloaded file does not match the size or checksum the service announced."""
 
 
-class LegalConnectClient(ReferenceCalls, OrderingCalls):
+class LegalConnectClient(ReferenceCalls, OrderingCalls, FilingCalls):
     """Talks to one Service Provider's LegalConnect API (`api_url` ends in `/api/v1`).
 
-    Reference data (`ReferenceCalls`) and placing orders (`OrderingCalls`) live in their own
-    modules; this class holds the connection, the session and the orders list."""
+    Reference data (`ReferenceCalls`), placing orders (`OrderingCalls`) and the Clio filing records
+    (`FilingCalls`) live in their own modules; this class holds the connection, the session and the
+    orders list."""
 
     def __init__(
         self,
@@ -51,13 +54,30 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls):
         remotes: http.Remotes | None = None,
     ) -> None:
         """`remotes`: the app's shared connection pools (without it, the client keeps its own and
-        closes them in `aclose`). Raises ValueError for plain http off loopback."""
+        closes them in `aclose`). The pool itself is made on first use (`prepare`)."""
         self.service_name = service_name
         self.api_url = api_url.rstrip("/") + "/"
         self._owns_remotes = remotes is None
         self._remotes = remotes or http.Remotes(transport=transport)
-        self._http = self._remotes.client(self.api_url)
         self._token: str | None = None
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        try:
+            return self._remotes.client(self.api_url)
+        except ValueError as refused:
+            raise http.ServiceError(
+                self.service_name,
+                f"The address of {self.service_name} ({self.api_url}) cannot be used: {refused}. "
+                "Correct it in Settings.",
+            ) from refused
+
+    def prepare(self) -> None:
+        """Load the HTTP stack and make the connection pool now (TLS set-up reads the system's
+        certificates): call it off the GUI thread before the first request. Raises ValueError for
+        plain http off loopback."""
+        http.preload()
+        self._remotes.client(self.api_url)
 
     @property
     def signed_in(self) -> bool:
@@ -80,6 +100,8 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls):
     # -- plumbing -------------------------------------------------------------------------------
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        import httpx  # loaded by the first request, not at start-up (see app.services.http)
+
         headers = dict(kwargs.pop("headers", None) or {})
         if self._token is not None:
             headers["Authorization"] = f"Bearer {self._token}"
@@ -95,15 +117,20 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls):
 
     def _error(self, response: httpx.Response) -> http.HTTPStatusError:
         code = message = ""
+        details: Any = None
         try:
             body = response.json()
             code = str(body["error"]["code"])
             message = str(body["error"]["message"])
-        except (ValueError, KeyError, TypeError):
+            details = body["error"].get("details")
+        except (ValueError, KeyError, TypeError, AttributeError):
             pass  # not our error shape (a proxy's page, say): the status decides the message
         if response.status_code == 401 and code != "invalid_credentials":
             message = "Your session with the Service Provider has ended. Please sign in again."
-        return http.status_error(self.service_name, response, code, message)
+        error = http.status_error(self.service_name, response, code, message)
+        if isinstance(details, dict):
+            error.details = details
+        return error
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self._send(method, path, **kwargs)
@@ -213,6 +240,8 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls):
         return await http.retrying(lambda: self._download(deliverable, destination, progress))
 
     async def _download(self, item: Deliverable, destination: Path, progress: Progress | None) -> Path:
+        import httpx
+
         def accept(saved: Saved) -> None:
             if saved.size != item.size_bytes or saved.sha256 != item.sha256:
                 raise IntegrityError(

@@ -224,6 +224,25 @@ class Order:
 
 
 @dataclass(frozen=True)
+class ClioRecord:
+    """What the Service Provider knows of an item's way into Clio (any workstation of the firm)."""
+
+    status: str  # unfiled | claimed | filed
+    clio_id: int | None = None
+
+    @property
+    def filed(self) -> bool:
+        return self.status == "filed" and self.clio_id is not None
+
+    @classmethod
+    def from_json(cls, raw: Any) -> ClioRecord:
+        if not isinstance(raw, dict):
+            return cls("unfiled")
+        clio_id = raw.get("clio_id")
+        return cls(str(raw.get("status") or "unfiled"), clio_id if isinstance(clio_id, int) else None)
+
+
+@dataclass(frozen=True)
 class Deliverable:
     id: int
     order_id: int
@@ -234,6 +253,9 @@ class Deliverable:
     size_bytes: int
     sha256: str
     received_at: dt.datetime
+    document_id: int | None = None
+    """For a conformed copy: the filed document it stamps."""
+    clio_filing: ClioRecord = ClioRecord("unfiled")
 
     @property
     def kind_label(self) -> str:
@@ -241,6 +263,7 @@ class Deliverable:
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Deliverable:
+        document_id = raw.get("document_id")
         return cls(
             id=int(_req(raw, "id")),
             order_id=int(_req(raw, "order_id")),
@@ -251,6 +274,36 @@ class Deliverable:
             size_bytes=int(_req(raw, "size_bytes")),
             sha256=str(_req(raw, "sha256")),
             received_at=_req_time(raw, "received_at"),
+            document_id=document_id if isinstance(document_id, int) else None,
+            clio_filing=ClioRecord.from_json(raw.get("clio_filing")),
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A lease on writing one deliverable (or fee line) into Clio, held by one workstation."""
+
+    claim_id: str
+    target: str  # deliverable | fee_line
+    target_id: int
+    order_id: int
+    workstation_id: str
+    status: str  # claimed | filed
+    lease_expires_at: dt.datetime
+    clio_id: int | None
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Claim:
+        clio_id = raw.get("clio_id")
+        return cls(
+            claim_id=str(_req(raw, "claim_id")),
+            target=str(_req(raw, "target")),
+            target_id=int(_req(raw, "target_id")),
+            order_id=int(_req(raw, "order_id")),
+            workstation_id=str(_req(raw, "workstation_id")),
+            status=str(_req(raw, "status")),
+            lease_expires_at=_req_time(raw, "lease_expires_at"),
+            clio_id=clio_id if isinstance(clio_id, int) else None,
         )
 
 
