@@ -82,8 +82,15 @@ class StoreUnavailable(ServiceError):
         )
 
 
+def _storage_failure(error: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite failed because of the disk or the file (locked, full, read-only, damaged) rather
+    than because of a mistake in the app (a bad statement, a closed connection, a constraint)."""
+    return isinstance(error, sqlite3.OperationalError) or type(error) is sqlite3.DatabaseError
+
+
 class GuardedConnection:
-    """The store's SQLite connection, with SQLite's own failures turned into `StoreUnavailable`."""
+    """The store's SQLite connection, with failures of the disk or the file turned into
+    `StoreUnavailable` (the app's own mistakes stay what they are)."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
@@ -91,14 +98,18 @@ class GuardedConnection:
     def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
         try:
             return self._db.execute(sql, parameters)
-        except sqlite3.Error as error:
-            raise StoreUnavailable(f"{type(error).__name__}: {error}") from error
+        except sqlite3.DatabaseError as error:
+            if _storage_failure(error):
+                raise StoreUnavailable(f"{type(error).__name__}: {error}") from error
+            raise
 
     def executemany(self, sql: str, rows: Iterable[Any]) -> sqlite3.Cursor:
         try:
             return self._db.executemany(sql, rows)
-        except sqlite3.Error as error:
-            raise StoreUnavailable(f"{type(error).__name__}: {error}") from error
+        except sqlite3.DatabaseError as error:
+            if _storage_failure(error):
+                raise StoreUnavailable(f"{type(error).__name__}: {error}") from error
+            raise
 
     def close(self) -> None:
         self._db.close()

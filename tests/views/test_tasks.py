@@ -106,3 +106,36 @@ def test_shutdown_cancels_running_work(qtbot, qloop, runner) -> None:
     qtbot.waitUntil(stopping.done)
     assert task.cancelled()
     assert runner.running == 0
+
+
+def test_storage_failures_are_typed_and_shown_with_their_message(
+    qtbot, qloop, runner, shown, tmp_path
+) -> None:
+    """A locked keyring or a local database that cannot be written reaches the user as what it is."""
+    import sqlite3
+
+    from app.services.secrets import SecretStoreUnavailable
+    from app.services.store import Store
+
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    locked = runner.run(owner, _fail(SecretStoreUnavailable("the keyring is locked")))
+    qtbot.waitUntil(locked.done)
+    store = Store.open(tmp_path / "db.sqlite3")
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError):  # a closed connection is a bug, not a storage failure
+        store.set_sync_cursor("x")
+    readonly = Store.open(tmp_path / "ro.sqlite3")
+    readonly._db.raw.execute("PRAGMA query_only = ON")
+
+    async def write() -> None:
+        readonly.set_sync_cursor("2026-11-27T10:00:00+00:00")
+
+    refused = runner.run(owner, write())
+    qtbot.waitUntil(refused.done)
+    readonly._db.raw.execute("PRAGMA query_only = OFF")
+    readonly.close()
+    messages = [message for _owner, message in shown]
+    assert "password store (keyring)" in messages[0]
+    assert "local database" in messages[1]
+    assert not any("Something went wrong" in m for m in messages)
