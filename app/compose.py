@@ -27,6 +27,8 @@ from app.services.clio.connection import ClioConnection
 from app.services.http import Remotes
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.orders import OrdersService
+from app.services.returns.filer import ReturnsFiler
+from app.services.returns.notices import DecisionNotices
 from app.services.secrets import DeferredTokenStore, TokenStore
 from app.services.session import SessionService
 from app.services.store import Store
@@ -122,6 +124,8 @@ class Services:
     orders: OrdersService
     clio: ClioConnection
     engine: SyncEngine
+    returns: ReturnsFiler
+    notices: DecisionNotices
     desk: OrderDesk
     target: Target
     _closed: bool = field(default=False, repr=False)
@@ -180,6 +184,12 @@ def compose(
     def provider_name() -> str:
         return session.provider.name if session.provider else legalconnect.service_name
 
+    returns = ReturnsFiler(
+        legalconnect, clio, store, settings, temp_dir=paths.temp, provider_name=provider_name
+    )
+    engine.add_job(returns)
+    notices = DecisionNotices(engine, returns, settings)
+
     desk = OrderDesk(
         legalconnect,
         store,
@@ -200,6 +210,8 @@ def compose(
         orders,
         clio,
         engine,
+        returns,
+        notices,
         desk,
         target,
     )

@@ -52,7 +52,9 @@ def declare(setting: Setting[T]) -> Setting[T]:
 
 
 #: Fields a returned-document name pattern may use.
-DOCUMENT_NAME_FIELDS = frozenset({"order_number", "kind", "name", "provider", "received_date"})
+DOCUMENT_NAME_FIELDS = frozenset(
+    {"received_date", "kind", "name", "document", "order_number", "court", "case_number", "provider"}
+)
 #: Fields the Clio folder patterns may use.
 FOLDER_FIELDS = frozenset({"provider"})
 ORDER_FOLDER_FIELDS = frozenset({"order_number", "provider"})
@@ -123,8 +125,10 @@ CLIO_LAST_LOCATION = declare(
 RETURNED_DOCUMENT_NAME = declare(
     str_setting(
         "returns.document_name_pattern",
-        "{order_number} {kind} {name}",
-        "Name given in Clio to each returned document. Fields: " + ", ".join(sorted(DOCUMENT_NAME_FIELDS)),
+        "{received_date} {name}",
+        "Name given in Clio to each returned document. Fields: {received_date} (2026-11-27), {kind} "
+        "(Conformed copy, Receipt, Notice, Signed order), {name} (as the court named it), {document} "
+        "(the filed document it belongs to), {order_number}, {court}, {case_number}, {provider}.",
         check=check_pattern(DOCUMENT_NAME_FIELDS),
     )
 )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
+import socket
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -325,3 +327,46 @@ class Store:
     def delete_draft(self, draft_id: str) -> None:
         """Remove a draft (submitted or discarded); removing a missing one is fine."""
         self._db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+
+    # Clio folders found or made once -----------------------------------------------------------
+
+    def clio_folder(self, matter_id: int, role: str, name: str) -> int | None:
+        """The Clio folder remembered for (`matter_id`, `role`, `name`), e.g. the matter's returns
+        folder ("returns", "Returned from …") or an order's folder ("order", "Order-2417108")."""
+        row = self._db.execute(
+            "SELECT folder_id FROM clio_folders WHERE matter_id = ? AND role = ? AND name = ?",
+            (matter_id, role, name),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def remember_clio_folder(self, matter_id: int, role: str, name: str, folder_id: int) -> None:
+        """Remember a Clio folder found or made (replacing what was remembered for it)."""
+        self._db.execute(
+            "INSERT INTO clio_folders VALUES (?, ?, ?, ?, ?) ON CONFLICT (matter_id, role, name)"
+            " DO UPDATE SET folder_id = excluded.folder_id, created_at = excluded.created_at",
+            (matter_id, role, name, folder_id, self._now()),
+        )
+
+    def forget_clio_folder(self, folder_id: int) -> None:
+        """Forget a remembered folder (it was deleted or moved in Clio)."""
+        self._db.execute("DELETE FROM clio_folders WHERE folder_id = ?", (folder_id,))
+
+    # Facts about this workstation ---------------------------------------------------------------
+
+    def workstation_id(self) -> str:
+        """This profile's id towards the Service Provider's claims ("host-1a2b3c4d"), made once.
+
+        Not secret: it tells the firm's other workstations who is filing an item right now."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()
+        if row is not None:
+            return str(row[0])
+        host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:40] or "workstation"
+        value = f"{host}-{secrets.token_hex(4)}"
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('workstation_id', ?)", (value,))
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()
+        return str(row[0])
+
+    def integrity_ok(self) -> bool:
+        """SQLite's own check of the database file (`PRAGMA integrity_check`)."""
+        row = self._db.execute("PRAGMA integrity_check").fetchone()
+        return row is not None and row[0] == "ok"

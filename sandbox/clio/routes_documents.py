@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid as uuidlib
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.responses import RedirectResponse, Response
@@ -49,6 +50,20 @@ def _new_version(conn: sqlite3.Connection, document_id: int, filename: str, cont
     return row
 
 
+def _received_at(data: dict[str, Any]) -> str | None:
+    """The optional `received_at` of a new document (an ISO-8601 timestamp), checked."""
+    value = data.get("received_at")
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid("Received at is not a valid timestamp") from None
+    if moment.tzinfo is None:
+        raise invalid("Received at needs a time zone")
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
 async def create_document(ctx: Ctx) -> Response:
     """Start an upload: a new document (parent Folder/Matter/Contact) or a new version (parent Document)."""
     sel = ctx.selection("Document")
@@ -61,6 +76,7 @@ async def create_document(ctx: Ctx) -> Response:
     if filename is not None and (not isinstance(filename, str) or not filename.strip()):
         raise invalid("Filename is invalid")
     props = items.check_external_properties(data.get("external_properties"))
+    received_at = _received_at(data)
     _content_type(data, "unnamed")
     kind, parent_id = items.resolve_parent(ctx.conn, data, ("Document", "Folder", "Contact", "Matter"))
     if kind == "Document":
@@ -79,9 +95,18 @@ async def create_document(ctx: Ctx) -> Response:
         assert parent is not None
         stamp = now_iso()
         cur = ctx.conn.execute(
-            "INSERT INTO items (kind, name, parent_id, matter_id, contact_id, content_type, created_at, "
-            "updated_at) VALUES ('Document', ?, ?, ?, ?, ?, ?, ?)",
-            (name, parent_id, parent["matter_id"], parent["contact_id"], content_type, stamp, stamp),
+            "INSERT INTO items (kind, name, parent_id, matter_id, contact_id, content_type, received_at, "
+            "created_at, updated_at) VALUES ('Document', ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                name,
+                parent_id,
+                parent["matter_id"],
+                parent["contact_id"],
+                content_type,
+                received_at,
+                stamp,
+                stamp,
+            ),
         )
         document_id = int(cur.lastrowid or 0)
         version = _new_version(ctx.conn, document_id, filename or name, content_type)
@@ -162,7 +187,8 @@ async def update_document(ctx: Ctx) -> Response:
             "version = version + 1 WHERE id = ?",
             (stamp, stamp, completion["version_id"]),
         )
-        changes["received_at"] = stamp
+        if not row["received_at"]:  # a time given at creation (the court's return time) stays
+            changes["received_at"] = stamp
     items.apply_external_properties(ctx.conn, row["id"], props)
     touch(ctx.conn, "items", row["id"], **changes)
     updated = get_row(ctx.conn, "items", row["id"])

@@ -6,6 +6,8 @@
 - `POST /late-signed-order` `{"order_id": N}`  deliver a judge-signed order (closed orders too)
 - `POST /auto-close` `{"older_than_days"?: 30}` close old orders now
 - `GET|POST /provider` `{"clio_enabled": bool}` switch the Clio integration on or off
+- `POST /decided-orders` `{"count": N, "documents": K, "with_matter"?: true}` add N accepted orders with K
+  filed documents each (K conformed copies and a receipt to return), for tests, demos and benchmarks
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from sandbox.legalconnect.clerk import ClerkRefusal
 from sandbox.legalconnect.deps import Context
 from sandbox.legalconnect.errors import error_json
+from sandbox.legalconnect.seed import add_decided_orders
 from sandbox.legalconnect.store import parse_stamp
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -116,8 +119,20 @@ def admin_handlers(ctx: Context) -> dict[str, Handler]:
         row = ctx.conn.execute("SELECT value FROM provider_settings WHERE key = 'clio_enabled'").fetchone()
         return JSONResponse({"clio_enabled": row is None or row["value"] == "1"})
 
+    async def decided_orders(request: Request) -> Response:
+        body = await _body(request)
+        count, documents = _int(body, "count") or 0, _int(body, "documents") or 0
+        if not 1 <= count <= 200 or not 1 <= documents <= 10:
+            raise ValueError("count must be 1-200 and documents 1-10")
+        with_matter = body.get("with_matter", True)
+        if not isinstance(with_matter, bool):
+            raise ValueError("with_matter must be true or false")
+        made = add_decided_orders(ctx.conn, ctx.files, count, documents, with_matter=with_matter)
+        return JSONResponse({"order_ids": made})
+
     routes = {
         "/outbox": outbox,
+        "/decided-orders": decided_orders,
         "/clerk/run": clerk_run,
         "/clerk/mode": clerk_mode,
         "/late-signed-order": late_signed_order,

@@ -314,3 +314,37 @@ def seed(conn: sqlite3.Connection, files: Path) -> None:
 
 def is_seeded(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT COUNT(*) FROM firms").fetchone()[0] > 0
+
+
+def add_decided_orders(
+    conn: sqlite3.Connection, files: Path, count: int, documents: int, *, with_matter: bool = True
+) -> list[int]:
+    """Sandbox control (tests, demos, benchmarks): `count` more accepted orders of the demo firm, each
+    with `documents` filed documents, so each has `documents` conformed copies and a receipt to file.
+    With `with_matter` they point at the seeded Clio matters in turn. Returns the new order ids."""
+    matters = [m for m in firm.MATTERS if m.court]
+    start = int(conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0])
+    now = datetime.now(UTC)
+    made: list[int] = []
+    with tx(conn):
+        for n in range(count):
+            matter = matters[(start + n) % len(matters)]
+            number = f"27{start + n:05d}"
+            docs = tuple(
+                SeedDoc(f"Exhibit {chr(65 + i)}.pdf" if i else "Motion to Compel.pdf", "MCOM", 1, lead=i == 0)
+                for i in range(documents)
+            )
+            spec = SeedOrder(
+                number,
+                "accepted",
+                matter.id if with_matter else None,
+                "civil_unlimited",
+                "contract_06",
+                docs,
+                0.01,
+            )
+            _insert_order(conn, spec, files, now)
+            made.append(
+                int(conn.execute("SELECT id FROM orders WHERE order_number = ?", (number,)).fetchone()[0])
+            )
+    return made

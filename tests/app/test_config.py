@@ -27,7 +27,7 @@ def test_defaults() -> None:
     assert cfg.get(config.CLIO_CONNECTION_MODE) == "broker"
     assert cfg.get(config.RETURNS_FOLDER) == "Returned from {provider}"
     assert cfg.get(config.RETURNS_ORDER_FOLDER) == "Order-{order_number}"
-    assert cfg.get(config.RETURNED_DOCUMENT_NAME) == "{order_number} {kind} {name}"
+    assert cfg.get(config.RETURNED_DOCUMENT_NAME) == "{received_date} {name}"
     assert cfg.get(config.WINDOW_GEOMETRY) == b""
     assert cfg.get(config.CLOSE_TO_TRAY) is True
     assert cfg.problems == []

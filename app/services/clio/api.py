@@ -112,10 +112,14 @@ class ClioClient(ClioBase):
             async for records in self.pages("matters.json", params, MATTER_FIELDS, priority):
                 yield self.parse(lambda raw: [Matter.from_json(r) for r in raw], {"data": records})
 
-    async def matter(self, matter_id: int) -> Matter:
-        """One matter with its client and document folder."""
+    async def matter(self, matter_id: int, priority: Priority = "interactive") -> Matter:
+        """One matter with its client, status and document folder."""
         return await self.data(
-            "GET", f"matters/{matter_id}.json", Matter.from_json, params={"fields": MATTER_FIELDS}
+            "GET",
+            f"matters/{matter_id}.json",
+            Matter.from_json,
+            params={"fields": MATTER_FIELDS},
+            priority=priority,
         )
 
     # -- folders and documents ------------------------------------------------------------------

@@ -38,6 +38,7 @@ from app.services.sync.clock import Clock, SystemClock
 from app.services.sync.events import (
     ClioConnectionEnded,
     Connecting,
+    DocumentsArrived,
     Offline,
     Online,
     OrderDecided,
@@ -109,6 +110,7 @@ class SyncEngine:
         self._ended_because = ""
         self.refresh_count = 0
         """How many refreshes have been started (tests and diagnostics)."""
+        self._clio_connected = False
         clio.events.subscribe(self._clio_event)
 
     # -- state ----------------------------------------------------------------------------------
@@ -213,9 +215,10 @@ class SyncEngine:
             return False
         if self._announced is not self.session.session:
             self._session_started()
-        result = await self._refresh()
+        result = await self._refresh(start_jobs=False)
         if result is None:
             return False
+        await self._jobs_idle()
         await self._run_jobs(result.orders)
         return True
 
@@ -293,8 +296,9 @@ class SyncEngine:
         self.clio.configure(self.session.provider, session.user_email)
         self.events.emit(SessionStarted(session, self.session.provider))
 
-    async def _refresh(self) -> OrdersRefresh | None:
-        """One refresh and its announcements; None when it failed (the failure was announced)."""
+    async def _refresh(self, *, start_jobs: bool = True) -> OrdersRefresh | None:
+        """One refresh and its announcements, then the jobs in the background (unless `start_jobs`
+        is False); None when it failed (the failure was announced)."""
         self._refresh_wanted = False
         self._refreshing = True
         self.refresh_count += 1
@@ -323,12 +327,15 @@ class SyncEngine:
         for order in self._decided(result):
             self._watched.pop(order.id, None)
             self.events.emit(OrderDecided(order))
+        for order, count in self._arrived(result):
+            self.events.emit(DocumentsArrived(order, count))
         if self._offline:
             self._offline, self._offline_failures = False, 0
             self.events.emit(Online())
         self._refreshing = False
         self.events.emit(RefreshFinished(ok=True))
-        self._start_jobs(result.orders)
+        if start_jobs:
+            self._start_jobs(result.orders)
         return result
 
     def _decided(self, result: OrdersRefresh) -> list[Order]:
@@ -341,6 +348,21 @@ class SyncEngine:
             if order.status.decided and awaited and (before is None or not before.status.decided):
                 decided.append(order)
         return decided
+
+    def _arrived(self, result: OrdersRefresh) -> list[tuple[Order, int]]:
+        """Orders decided before this refresh that received more returned documents since."""
+        if result.first:
+            return []
+        arrived = []
+        for order in result.changed:
+            before = result.before.get(order.id)
+            if (
+                before is not None
+                and before.status.decided
+                and order.deliverable_count > before.deliverable_count
+            ):
+                arrived.append((order, order.deliverable_count - before.deliverable_count))
+        return arrived
 
     def _went_offline(self, error: ServiceError) -> None:
         log.info("the Service Provider could not be reached: %s", error)
@@ -386,6 +408,13 @@ class SyncEngine:
                 return
             orders = again
 
+    async def _jobs_idle(self) -> None:
+        """Wait for a jobs run started by the loop to end (one run of the jobs at a time)."""
+        task = self._jobs_task
+        if task is not None and not task.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(task)
+
     async def _run_jobs(self, orders: Sequence[Order]) -> None:
         for job in list(self._jobs):
             try:
@@ -398,3 +427,7 @@ class SyncEngine:
     def _clio_event(self, event: ClioEvent) -> None:
         if isinstance(event, ClioConnectionLost):
             self.events.emit(ClioConnectionEnded())
+        connected = self.clio.connected
+        if connected and not self._clio_connected and self.polling:
+            self.refresh_now()  # what waited for Clio (returns, fees) goes now
+        self._clio_connected = connected

@@ -65,6 +65,14 @@ class OrderDecided:
 
 
 @dataclass(frozen=True)
+class DocumentsArrived:
+    """A decided (possibly closed) order received `count` more returned documents, such as a signed order."""
+
+    order: Order
+    count: int
+
+
+@dataclass(frozen=True)
 class Offline:
     """The Service Provider could not be reached; the cached orders stay. `message` says what happened."""
 
@@ -99,6 +107,7 @@ SyncEvent = (
     | RefreshFinished
     | OrdersChanged
     | OrderDecided
+    | DocumentsArrived
     | Offline
     | Online
     | ClioConnectionEnded
