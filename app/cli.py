@@ -1,10 +1,13 @@
 """`legalconnect sync`: the same engine as the window, with no window (a firm server, a terminal).
 
 It builds the same service graph (`app.compose`), with the same settings, keyring and redacting
-log, signs in with what was remembered (or, on a terminal, asks once), and runs the sync engine:
-`--once` refreshes, runs every job to the end and exits with a status that says whether it could;
-without it, it keeps polling until stopped (SIGTERM or Ctrl+C end it cleanly). Progress lines go
-to standard output. Nothing here imports Qt.
+log, holds the profile's lock (so it never shares a database with the window or another sync),
+signs in with what was remembered (or, on a terminal, asks once), and runs the sync engine with
+its jobs: court returns filed into Clio. `--once` refreshes, files everything pending and exits
+with a status that says whether anything failed; without it, it keeps polling until stopped
+(SIGTERM or Ctrl+C end it cleanly). With `--sandbox` it signs in as the sandbox's demo user and
+connects to the sandbox's Clio with its demo credentials, no pop-up. Progress lines go to standard
+output. Nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -23,12 +26,15 @@ from app import __version__, config
 from app.compose import Services, Target, compose, profile_paths, provider_target, sandbox_target
 from app.config import Config
 from app.logs import setup_logging
-from app.services.http import AuthRequired, ServiceError
+from app.services.errors import AuthRequired, ServiceError
+from app.services.lock import ProfileInUse, ProfileLock
+from app.services.returns.filer import OrderFiled, ReturnsEvent, RunFinished
+from app.services.returns.notices import Announcement
+from app.services.returns.status import BLOCKER_TEXT
 from app.services.sync.events import (
     ClioConnectionEnded,
     Offline,
     Online,
-    OrderDecided,
     OrdersChanged,
     SecretsUnavailable,
     SessionStarted,
@@ -40,10 +46,14 @@ from app.services.sync.events import (
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
+"""Everything that could be filed is in Clio (what waits for a person's choice is listed)."""
 EXIT_FAILED = 1
-"""Something could not be done (the provider unreachable, a job that failed): run again later."""
+"""Something did not go through (the provider or Clio unreachable, a document that failed, Clio
+not connected while returns wait): run again later; the journal resumes where it stopped."""
 EXIT_USAGE = 2
 """Not set up: no provider address, or no sign-in and no terminal to ask on."""
+EXIT_IN_USE = 3
+"""Another LegalConnect Desktop process (the window, or another sync) uses this profile."""
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -51,51 +61,73 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
     p = argparse.ArgumentParser(
         prog="legalconnect sync",
-        description="Keep the firm's orders in sync with the Service Provider, with no window: "
-        "refresh the orders and run the filing jobs, once or until stopped.",
+        description="Keep the firm's orders in sync with the Service Provider with no window: refresh "
+        "the orders and file what the court returns into Clio, once or until stopped.",
     )
     p.add_argument("--version", action="version", version=f"LegalConnect Desktop {__version__}")
-    p.add_argument("--once", action="store_true", help="refresh and run every job once, then exit")
+    p.add_argument("--once", action="store_true", help="refresh and file everything pending, then exit")
     p.add_argument("--email", help="sign in as this user when nothing is remembered (asks for the password)")
     add_target_arguments(p)
     return p.parse_args(argv)
 
 
 class Progress:
-    """Prints the engine's events as one line each."""
+    """Prints the engine's and the filer's events, one line each, and keeps what decides the exit."""
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
         self.offline = False
         self.sign_in_needed = ""
         self.clio_ended = False
+        self.last_run: RunFinished | None = None
 
-    def __call__(self, event: SyncEvent) -> None:
-        line = ""
+    def _print(self, line: str) -> None:
+        print(line, file=self._out, flush=True)
+
+    def engine(self, event: SyncEvent) -> None:
         if isinstance(event, SessionStarted):
-            line = f"Signed in to {event.provider.name if event.provider else 'the Service Provider'} as "
-            line += f"{event.session.user_name} ({event.session.firm_name})"
+            provider = event.provider.name if event.provider else "the Service Provider"
+            self._print(f"Signed in to {provider} as {event.session.user_name} ({event.session.firm_name})")
         elif isinstance(event, OrdersChanged):
-            line = f"{len(event.orders)} order(s)"
-        elif isinstance(event, OrderDecided):
-            line = f"Order {event.order.display_number} {event.order.status.label}: {event.order.case_title}"
+            self._print(f"{len(event.orders)} order(s)")
         elif isinstance(event, Offline):
             self.offline = True
-            line = f"Offline: {event.message}"
+            self._print(f"Offline: {event.message}")
         elif isinstance(event, Online):
             self.offline = False
-            line = "Back online."
+            self._print("Back online.")
         elif isinstance(event, SignInNeeded):
             self.sign_in_needed = event.message or "Nobody is signed in."
         elif isinstance(event, SignedOut):
-            line = "Signed out."
+            self._print("Signed out.")
         elif isinstance(event, ClioConnectionEnded):
             self.clio_ended = True
-            line = "Clio connection ended — connect again from the app."
+            self._print("Clio connection ended — connect again from the app.")
         elif isinstance(event, SecretsUnavailable):
-            line = f"Note: {event.message}"
-        if line:
-            print(line, file=self._out, flush=True)
+            self._print(f"Note: {event.message}")
+
+    def filer(self, event: ReturnsEvent) -> None:
+        if isinstance(event, OrderFiled):
+            number = event.order.display_number
+            self._print(f"Order {number}: {event.count} returned document(s) filed into Clio › {event.path}")
+        elif isinstance(event, RunFinished):
+            self.last_run = event
+            for order, filing in event.pending:
+                why = (
+                    BLOCKER_TEXT[filing.blocker] if filing.blocker else "failed; tried again at the next run"
+                )
+                count = filing.waiting + filing.failed
+                self._print(f"Order {order.display_number}: {count} returned document(s) not in Clio — {why}")
+
+    def announcement(self, event: Announcement) -> None:
+        self._print(f"{event.title}: {event.message}")
+
+    @property
+    def failed(self) -> bool:
+        run = self.last_run
+        return (
+            self.offline or self.clio_ended or (run is not None and bool(run.failed or run.waiting_for_clio))
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -103,6 +135,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     sandbox = bool(args.sandbox or args.sandbox_endpoints)
     paths = profile_paths(sandbox)
+    lock = ProfileLock(paths.lock_file, "legalconnect sync")
+    try:
+        lock.acquire()
+    except ProfileInUse as in_use:
+        print(
+            f"This profile is in use by {in_use.holder}; only one LegalConnect Desktop runs per profile. "
+            "Close it (or stop that sync) and try again.",
+            file=sys.stderr,
+        )
+        return EXIT_IN_USE
     settings = Config.open(paths.settings_file)
     logging_setup = setup_logging(paths.log_file, level=settings.get(config.LOG_LEVEL))
     log.info("legalconnect sync %s starting", __version__)
@@ -125,17 +167,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if target is not None:
             target.stop()
         logging_setup.close()
+        lock.release()
 
 
 async def _run(services: Services, args: argparse.Namespace) -> int:
     progress = Progress(sys.stdout)
-    services.engine.events.subscribe(progress)
+    services.engine.events.subscribe(progress.engine)
+    services.returns.events.subscribe(progress.filer)
+    services.notices.events.subscribe(progress.announcement)
     try:
         if not await _sign_in(services, args, progress):
             return EXIT_USAGE if progress.sign_in_needed else EXIT_FAILED
+        if services.target.sandbox:
+            await _connect_sandbox_clio(services)
         if args.once:
             done = await services.engine.run_once()
-            return EXIT_OK if done and not progress.offline else EXIT_FAILED
+            return EXIT_OK if done and not progress.failed else EXIT_FAILED
         return await _until_stopped(services)
     finally:
         await services.aclose()
@@ -170,6 +217,27 @@ async def _sign_in(services: Services, args: argparse.Namespace, progress: Progr
         print(f"Offline: {error.user_message}", file=sys.stderr)
         return False
     return True
+
+
+async def _connect_sandbox_clio(services: Services) -> None:
+    """The sandbox's Clio, connected with its demo credentials (no pop-up on a terminal)."""
+    from sandbox.demo import DemoConsentFailed, allow
+    from sandbox.endpoints import Login
+
+    clio, target = services.clio, services.target
+    clio.configure(
+        services.session.provider, services.session.session.user_email if services.session.session else ""
+    )
+    if not clio.enabled or clio.connected or clio.auth is None:
+        return
+    login = Login("", target.clio_demo_email, target.clio_demo_password)
+    try:
+        location = await asyncio.to_thread(allow, clio.auth.begin().url, login)
+        await clio.auth.complete(location)
+    except (DemoConsentFailed, ServiceError) as error:
+        print(f"Clio not connected: {error}", file=sys.stderr)
+        return
+    print("Connected to the sandbox's Clio as its demo user.", flush=True)
 
 
 async def _until_stopped(services: Services) -> int:

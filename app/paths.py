@@ -84,6 +84,11 @@ class AppPaths:
         return self.data / "legalconnect.sqlite3"
 
     @property
+    def lock_file(self) -> Path:
+        """Held by the one process (window or headless sync) using this profile."""
+        return self.data / "legalconnect.lock"
+
+    @property
     def log_file(self) -> Path:
         """The current log file (rotated copies sit beside it as .1, .2, …)."""
         return self.log / "legalconnect.log"

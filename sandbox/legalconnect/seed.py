@@ -347,4 +347,6 @@ def add_decided_orders(
             made.append(
                 int(conn.execute("SELECT id FROM orders WHERE order_number = ?", (number,)).fetchone()[0])
             )
+        # Changed now, as far as any client's `updated_since` is concerned.
+        conn.executemany("UPDATE orders SET updated_at = ? WHERE id = ?", [(stamp(now), i) for i in made])
     return made

@@ -81,11 +81,21 @@ class OrderFiled:
 
 @dataclass(frozen=True)
 class RunFinished:
-    """A filing run ended. Counts over every order seen: still waiting, failed, waiting for Clio."""
+    """A filing run ended; `pending` are the orders whose returns are not all in Clio yet."""
 
-    waiting: int
-    failed: int
-    waiting_for_clio: int
+    pending: tuple[tuple[Order, OrderFiling], ...] = ()
+
+    @property
+    def waiting(self) -> int:
+        return sum(f.waiting for _o, f in self.pending)
+
+    @property
+    def failed(self) -> int:
+        return sum(f.failed for _o, f in self.pending)
+
+    @property
+    def waiting_for_clio(self) -> int:
+        return sum(f.waiting for _o, f in self.pending if f.blocker is Blocker.NOT_CONNECTED)
 
 
 ReturnsEvent = FilingChanged | OrderFiled | RunFinished
@@ -239,14 +249,8 @@ class ReturnsFiler:
             self._finish_run(work)
 
     def _finish_run(self, work: Sequence[Order]) -> None:
-        waiting = failed = for_clio = 0
-        for order in work:
-            summary = self.order_filing(order)
-            failed += summary.failed
-            waiting += summary.waiting
-            if summary.blocker is Blocker.NOT_CONNECTED:
-                for_clio += summary.waiting
-        self.events.emit(RunFinished(waiting, failed, for_clio))
+        summaries = ((order, self.order_filing(order)) for order in work)
+        self.events.emit(RunFinished(tuple((o, f) for o, f in summaries if f.waiting or f.failed)))
 
     def _block(self, order: Order, blocker: Blocker) -> None:
         if self._blockers.get(order.id) is not blocker:
