@@ -186,6 +186,8 @@ async def _run(
         runner=runner,
         diagnostics=lambda: diagnostics(settings, paths, redactor=logging_setup.redactor),
         clio=clio,
+        returns=services.returns,
+        notices=services.notices,
     )
 
     # Quitting sets an event instead of calling app.quit(): that would stop the loop before the

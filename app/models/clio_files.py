@@ -156,6 +156,10 @@ class ClioFilesModel(QAbstractTableModel):
         rows = sorted({i.row() for i in indexes if i.isValid() and i.row() < len(self._rows)})
         return [self._rows[r].pick for r in rows]
 
+    def row_of_document(self, document_id: int) -> int | None:
+        """The row showing Clio document `document_id`, when it is listed."""
+        return next((r for r, row in enumerate(self._rows) if row.pick.document_id == document_id), None)
+
     def is_placeholder(self, index: ModelIndex) -> bool:
         return index.isValid() and index.row() >= len(self._rows)
 

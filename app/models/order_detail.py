@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
@@ -11,6 +12,7 @@ from PySide6.QtGui import QColor
 from app.appearance import human_size, icon, local_time
 from app.models.orders import SORT_ROLE, ModelIndex
 from app.services.legalconnect.records import Deliverable, OrderDocument
+from app.services.returns.status import DeliverableFiling, FilingState
 
 DOCUMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 """Data role giving the row's `OrderDocument`."""
@@ -129,24 +131,65 @@ class DeliverableColumn(enum.IntEnum):
     NAME = 1
     SIZE = 2
     RECEIVED = 3
+    CLIO = 4
+
+
+FILING_COLOURS = {
+    FilingState.FILED: "#1e6b34",
+    FilingState.FILING: "#1a4fa0",
+    FilingState.WAITING: "#7a5200",
+    FilingState.FAILED: "#a50e0e",
+    FilingState.NOT_FILED: "#5f6368",
+}
+FILING_WORDS = {
+    FilingState.FILED: "Filed",
+    FilingState.FILING: "Filing…",
+    FilingState.WAITING: "Waiting",
+    FilingState.FAILED: "Failed",
+    FilingState.NOT_FILED: "Not filed",
+    FilingState.NOT_OFFERED: "",
+}
 
 
 class DeliverablesModel(_Table):
     """The documents the court returned for an order (conformed copies, receipts, notices…)."""
 
-    HEADERS = ("Kind", "Document", "Size", "Received")
+    HEADERS = ("Kind", "Document", "Size", "Received", "In Clio")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._items: list[Deliverable] = []
+        self._filing: Callable[[Deliverable], DeliverableFiling] | None = None
+        self._states: dict[int, DeliverableFiling] = {}
 
     def _count(self) -> int:
         return len(self._items)
 
-    def set_deliverables(self, items: list[Deliverable]) -> None:
+    def set_deliverables(
+        self, items: list[Deliverable], filing: Callable[[Deliverable], DeliverableFiling] | None = None
+    ) -> None:
+        """Show `items`; `filing` tells each one's state towards Clio (the In Clio column)."""
         self.beginResetModel()
         self._items = list(items)
+        self._filing = filing
+        self._states = {}
         self.endResetModel()
+
+    def refresh_filing(self) -> None:
+        """The rows' states towards Clio may have changed: read them again."""
+        self._states = {}
+        if self._items:
+            column = DeliverableColumn.CLIO
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._items) - 1, column))
+
+    def filing_at(self, row: int) -> DeliverableFiling:
+        """Row `row`'s state towards Clio."""
+        item = self._items[row]
+        state = self._states.get(item.id)
+        if state is None:
+            state = self._filing(item) if self._filing else DeliverableFiling(FilingState.NOT_OFFERED, "")
+            self._states[item.id] = state
+        return state
 
     def deliverable_at(self, row: int) -> Deliverable:
         return self._items[row]
@@ -163,6 +206,8 @@ class DeliverablesModel(_Table):
                 return item.size_bytes
             if column == DeliverableColumn.RECEIVED:
                 return item.received_at.timestamp()
+        if column == DeliverableColumn.CLIO:
+            return self._clio_data(index.row(), role)
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
             match column:
                 case DeliverableColumn.KIND:
@@ -175,4 +220,16 @@ class DeliverablesModel(_Table):
                     return local_time(item.received_at)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == DeliverableColumn.SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _clio_data(self, row: int, role: int) -> Any:
+        filing = self.filing_at(row)
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            return FILING_WORDS[filing.state]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return filing.text or None
+        if role == Qt.ItemDataRole.ForegroundRole and filing.state in FILING_COLOURS:
+            return QColor(FILING_COLOURS[filing.state])
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return filing.text
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,6 +25,7 @@ from PySide6.QtGui import QColor
 
 from app.appearance import icon
 from app.services.legalconnect.records import Order, OrderStatus
+from app.services.returns.status import OrderFiling
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -41,6 +43,7 @@ class Column(enum.IntEnum):
     SUBMITTED = 4
     CLIO_MATTER = 5
     DOCUMENTS = 6
+    RETURNS = 7
 
 
 HEADERS = {
@@ -51,6 +54,7 @@ HEADERS = {
     Column.SUBMITTED: "Submitted",
     Column.CLIO_MATTER: "Clio matter",
     Column.DOCUMENTS: "Documents",
+    Column.RETURNS: "In Clio",
 }
 
 STATUS_COLOURS = {
@@ -100,9 +104,12 @@ def short_date(moment: dt.datetime | None) -> str:
 class OrdersModel(QAbstractTableModel):
     """The firm's orders, one row each, in the order they were first given."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, returns: Callable[[Order], OrderFiling] | None = None) -> None:
+        """`returns` tells how an order's returned documents stand towards Clio (the In Clio column)."""
         super().__init__(parent)
         self._orders: list[Order] = []
+        self._returns = returns
+        self._filings: dict[int, OrderFiling] = {}
 
     # -- data -----------------------------------------------------------------------------------
 
@@ -125,6 +132,8 @@ class OrdersModel(QAbstractTableModel):
         column = Column(index.column())
         if role == ORDER_ROLE:
             return order
+        if column == Column.RETURNS:
+            return self._returns_data(order, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(order, column)
         if role == SORT_ROLE:
@@ -140,6 +149,37 @@ class OrdersModel(QAbstractTableModel):
             return order.court_name
         if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.DOCUMENTS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def filing(self, order: Order) -> OrderFiling:
+        """How `order`'s returns stand towards Clio (read once, until `refresh_returns`)."""
+        filing = self._filings.get(order.id)
+        if filing is None:
+            filing = self._returns(order) if self._returns else OrderFiling(0, 0, 0, None)
+            self._filings[order.id] = filing
+        return filing
+
+    def refresh_returns(self, order_id: int | None = None) -> None:
+        """An order's returns (None: any order's) changed towards Clio: read them again."""
+        if order_id is None:
+            self._filings.clear()
+            rows = range(len(self._orders))
+        else:
+            self._filings.pop(order_id, None)
+            row = self.row_of(order_id)
+            rows = range(row, row + 1) if row is not None else range(0)
+        for row in rows:
+            index = self.index(row, Column.RETURNS)
+            self.dataChanged.emit(index, index)
+
+    def _returns_data(self, order: Order, role: int) -> Any:
+        filing = self.filing(order)
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            return filing.text
+        if role == Qt.ItemDataRole.ForegroundRole and filing.total:
+            if filing.filed >= filing.total:
+                return QColor(STATUS_COLOURS[OrderStatus.ACCEPTED])
+            return QColor(STATUS_COLOURS[OrderStatus.REJECTED] if filing.failed else "#7a5200")
         return None
 
     @staticmethod
@@ -159,6 +199,8 @@ class OrdersModel(QAbstractTableModel):
                 return order.clio.matter_display_number if order.clio else ""
             case Column.DOCUMENTS:
                 return str(order.document_count)
+            case Column.RETURNS:
+                return ""
 
     @staticmethod
     def _sort_key(order: Order, column: Column) -> Any:
@@ -199,6 +241,7 @@ class OrdersModel(QAbstractTableModel):
             new = wanted.pop(old.id)
             if new != old:
                 self._orders[row] = new
+                self._filings.pop(new.id, None)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, last_column))
         if wanted:
             first = len(self._orders)

@@ -10,6 +10,7 @@ whole account when no matter is selected. The window reopens where it was last l
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
@@ -45,6 +46,23 @@ from app.views.tasks import TaskRunner
 SEARCH_DELAY_MS = 300
 """Typing pause before a search is sent (each keystroke would otherwise cost a request)."""
 Hit = tuple[Item, DocumentContext]
+
+
+@dataclass(frozen=True)
+class ShowInClio:
+    """Where "Show in Clio" opens the window: a client, a matter, the folders down, a document."""
+
+    client_id: int
+    matter_id: int
+    folder_ids: tuple[int, ...]
+    document_id: int | None
+    path: str
+
+    def location(self) -> str:
+        """In the form the window remembers its last location in."""
+        return json.dumps(
+            {"client": self.client_id, "matter": self.matter_id, "folders": list(self.folder_ids)}
+        )
 
 
 class ClioLoader:
@@ -145,11 +163,16 @@ class ClioBrowser(QDialog):
         settings: Config,
         account_label: str,
         parent: QWidget | None = None,
+        *,
+        show: ShowInClio | None = None,
     ) -> None:
+        """With `show`, the window opens at that folder with that document selected, to look at
+        (Show in Clio): nothing is chosen for an order, and the last location stays as it was."""
         super().__init__(parent)
-        self.setWindowTitle("Select documents from Clio")
+        self.setWindowTitle("Select documents from Clio" if show is None else f"Clio — {show.path}")
         self.resize(900, 560)
         self._settings = settings
+        self._show = show
         self.loader = ClioLoader(self, client, runner)
         self.tree_model = ClioTreeModel(self.loader, account_label, self)
         self.files_model = ClioFilesModel(self.tree_model, self.loader, self)
@@ -177,10 +200,14 @@ class ClioBrowser(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.breadcrumb = QLabel(textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        closing = (
+            QDialogButtonBox.StandardButton.Cancel if show is None else QDialogButtonBox.StandardButton.Close
+        )
+        self.buttons = QDialogButtonBox(closing)
         self.upload = QPushButton("Upload File", default=True)
         self.upload.setEnabled(False)
         self.buttons.addButton(self.upload, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.upload.setVisible(show is None)
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
@@ -305,14 +332,15 @@ class ClioBrowser(QDialog):
         return json.dumps(ids) if "client" in ids else ""
 
     def done(self, result: int) -> None:
-        """Remember where the user was, then close."""
-        if self.tree.currentIndex().isValid():
+        """Remember where the user was (when choosing documents), then close."""
+        if self._show is None and self.tree.currentIndex().isValid():
             self._settings.set(config.CLIO_LAST_LOCATION, self.location())
         super().done(result)
 
     def _begin_restore(self) -> None:
         try:
-            saved = json.loads(self._settings.get(config.CLIO_LAST_LOCATION) or "{}")
+            where = self._show.location() if self._show else self._settings.get(config.CLIO_LAST_LOCATION)
+            saved = json.loads(where or "{}")
             steps = [(NodeKind.CLIENT, int(saved["client"]))] if "client" in saved else []
             steps += [(NodeKind.MATTER, int(saved["matter"]))] if steps and "matter" in saved else []
             steps += [(NodeKind.FOLDER, int(f)) for f in saved.get("folders", [])] if len(steps) == 2 else []
@@ -348,3 +376,20 @@ class ClioBrowser(QDialog):
         if node is not self.tree_model.cabinet:
             self.tree.setCurrentIndex(self.tree_model.index_of(node))
             self.tree.scrollTo(self.tree.currentIndex())
+        if self._show is not None and self._show.document_id is not None:
+            self._select_when_listed(self._show.document_id)
+
+    def _select_when_listed(self, document_id: int) -> None:
+        """Select the shown document as soon as the file list has it (pages arrive later)."""
+
+        def look(*_args: Any) -> None:
+            row = self.files_model.row_of_document(document_id)
+            if row is None:
+                return
+            self.files_model.rowsInserted.disconnect(look)
+            self.table.selectRow(row)
+            self.table.scrollTo(self.files_model.index(row, 0))
+            self.table.setFocus()
+
+        self.files_model.rowsInserted.connect(look)
+        look()

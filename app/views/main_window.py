@@ -16,12 +16,23 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressBar, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import __version__, config
 from app.appearance import icon, stylesheet
 from app.config import Config
+from app.models.orders import Column
 from app.services.legalconnect.records import Order
+from app.services.returns.filer import ReturnsFiler, RunFinished
+from app.services.returns.notices import Announcement, DecisionNotices, Offer, Tone
 from app.services.sync.engine import SyncEngine
 from app.services.wizard.desk import OrderDesk
 from app.views.clio_access import ClioAccess
@@ -54,9 +65,12 @@ class MainWindow(QMainWindow):
         runner: TaskRunner,
         diagnostics: Callable[[], str],
         clio: ClioAccess | None = None,
+        returns: ReturnsFiler | None = None,
+        notices: DecisionNotices | None = None,
     ) -> None:
         """`clio`: the window's Clio adapter when the app offers Clio at all (its options show only
-        when the provider enables it)."""
+        when the provider enables it); `returns` and `notices`: the returns filer (where each
+        returned document stands in Clio) and what to announce when the court decides."""
         super().__init__()
         self.clio = clio
         self.engine = engine
@@ -71,9 +85,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("LegalConnect Desktop")
         self.setStyleSheet(stylesheet())
 
+        self._returns = returns
+        self._announced_order: int | None = None
         self.notification_area = NotificationArea()
-        self.orders_view = OrdersView()
-        self.order_panel = OrderPanel(self._orders, runner)
+        self.orders_view = OrdersView(returns=returns.order_filing if returns is not None else None)
+        self.order_panel = OrderPanel(self._orders, runner, returns=returns, clio=clio, settings=settings)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.orders_view)
         self.splitter.addWidget(self.order_panel)
@@ -115,8 +131,13 @@ class MainWindow(QMainWindow):
         self.orders_view.sig_opened.connect(self._open_order)
         self.order_panel.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
-        self.sync = SyncSignals(engine, self)
-        """The engine's events as signals."""
+        self.sync = SyncSignals(engine, self, returns=returns, notices=notices)
+        """The engine's, the filer's and the notices' events as signals."""
+        self.sync.sig_filing_changed.connect(self._filing_changed)
+        self.sync.sig_filing_run_finished.connect(self._filing_run_finished)
+        self.sync.sig_announcement.connect(self.announce)
+        self.order_panel.sig_returns_retry.connect(self.engine.refresh_now)
+        self.tray.icon.messageClicked.connect(lambda: self._open_announced())
         self.sync.sig_orders_changed.connect(self.orders_view.set_orders)
         self.sync.sig_connecting.connect(lambda: self.connection.connecting(self.provider_name))
         self.sync.sig_session_started.connect(self._signed_in)
@@ -310,6 +331,50 @@ class MainWindow(QMainWindow):
         if self.offline_notice is not None:
             self.offline_notice.dismiss()
 
+    # -- returns and announcements --------------------------------------------------------------
+
+    def _filing_changed(self, order_id: int) -> None:
+        self.orders_view.model.refresh_returns(order_id)
+        self.order_panel.refresh_filing(order_id)
+
+    def _filing_run_finished(self, run: RunFinished) -> None:
+        """The quiet count in the status bar: how many returned documents are not in Clio yet."""
+        self.orders_view.model.refresh_returns()
+        waiting, failed = run.waiting, run.failed
+        parts = [f"{waiting} waiting"] if waiting else []
+        if failed:
+            parts.append(f"{failed} failed")
+        text = f"Returns not in Clio: {', '.join(parts)}" if parts else ""
+        self.connection.set_returns(text)
+
+    def announce(self, announcement: Announcement) -> None:
+        """Tell the user (the tray where there is one, the window otherwise), with the action it offers."""
+        actions: list[Action] = []
+        order_id = announcement.order_id
+        if announcement.offer is Offer.OPEN_ORDER and order_id is not None:
+            actions.append(Action("Open order", lambda: self.open_order(order_id)))
+        elif announcement.offer is Offer.CONNECT_CLIO and self.clio is not None and self.clio.enabled:
+            actions.append(Action("Connect…", self.connect_clio))
+        self._announced_order = order_id
+        self.notifier.notify(announcement.title, announcement.message, _LEVELS[announcement.tone], actions)
+        if self._settings.get(config.NOTIFY_SOUND):
+            QApplication.beep()
+
+    def _open_announced(self) -> None:
+        if self._announced_order is not None:
+            self.open_order(self._announced_order)
+
+    def open_order(self, order_id: int) -> None:
+        """Bring the window forward (from the tray too) and show order `order_id`."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if not self.orders_view.select_order(order_id):
+            self.orders_view.clear_filters()  # a filter may hide it
+            self.orders_view.select_order(order_id)
+        self.order_panel.tabs.setCurrentIndex(1)  # what the court returned
+        self.order_panel.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
+
     # -- other actions --------------------------------------------------------------------------
 
     def _open_order(self, _order: Order) -> None:
@@ -323,9 +388,11 @@ class MainWindow(QMainWindow):
         connected = clio is not None and clio.connected
         self.connect_clio_action.setVisible(enabled and not connected)
         self.disconnect_clio_action.setVisible(enabled and connected)
-        self.connection.clio.setVisible(enabled)
-        if clio is not None and enabled:
+        self.connection.clio.setVisible(enabled or bool(clio is not None and clio.status_text))
+        if clio is not None:
             self.show_clio_status(clio.status_text)
+        self.orders_view.table.setColumnHidden(Column.RETURNS, not enabled or self._returns is None)
+        self.orders_view.model.refresh_returns()
 
     def _clio_ended(self) -> None:
         self.notifier.notify(
@@ -393,6 +460,14 @@ class MainWindow(QMainWindow):
             return
         event.accept()
         self.sig_quit_requested.emit()
+
+
+_LEVELS = {
+    Tone.INFO: Level.INFO,
+    Tone.SUCCESS: Level.SUCCESS,
+    Tone.WARNING: Level.WARNING,
+    Tone.ERROR: Level.ERROR,
+}
 
 
 def _sync_time_text(cursor: str | None) -> str | None:

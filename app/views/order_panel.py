@@ -3,11 +3,16 @@
 The panel shows what the orders list already knows at once, then loads the order's current detail
 and its returned documents through the task runner under one key, so clicking quickly through the
 list cancels the stale loads instead of letting an old answer overwrite a newer one.
+
+With Clio offered, the Deliverables tab also says where each returned document stands in Clio
+(Filed with its path, Filing…, Waiting, Failed, Not filed) from the returns filer, and offers
+Show in Clio, Retry and Choose Clio matter… for the order.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -31,9 +36,18 @@ from app.models.order_detail import DeliverablesModel, DocumentColumn, Documents
 from app.models.orders import STATUS_COLOURS, status_text
 from app.services.filenames import safe_filename
 from app.services.http import ServiceError
-from app.services.legalconnect.records import Deliverable, Order
+from app.services.legalconnect.records import ClioLink, Deliverable, Order
 from app.services.orders import OrdersService
+from app.services.returns.status import BLOCKER_TEXT, OrderFiling
 from app.views.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.config import Config
+    from app.services.clio.api import ClioClient
+    from app.services.clio.records import Matter
+    from app.services.returns.filer import ReturnsFiler
+    from app.views.clio_access import ClioAccess
+    from app.views.clio_browser import ShowInClio
 
 
 def _table(name: str) -> QTableView:
@@ -56,11 +70,29 @@ class OrderPanel(QWidget):
     sig_message = Signal(str)
     """Emitted with a short confirmation for the status bar (e.g. where a file was saved)."""
 
-    def __init__(self, orders: OrdersService, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    sig_returns_retry = Signal()
+    """The user asked to file the order's waiting returns now (Retry, or a matter was chosen)."""
+
+    def __init__(
+        self,
+        orders: OrdersService,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        returns: ReturnsFiler | None = None,
+        clio: ClioAccess | None = None,
+        settings: Config | None = None,
+    ) -> None:
+        """`returns`, `clio` and `settings` add the Clio side of returned documents."""
         super().__init__(parent)
         self._orders = orders
         self._runner = runner
+        self._returns = returns
+        self._clio = clio
+        self._settings = settings
         self.order: Order | None = None
+        self.clio_browser: QWidget | None = None
+        self.matter_picker: QWidget | None = None
 
         self.number = QLabel()
         self.number.setObjectName("orderNumber")
@@ -114,16 +146,35 @@ class OrderPanel(QWidget):
         self.save_button.setToolTip("Save a copy of the returned document")
         self.open_button.clicked.connect(self.open_selected)
         self.save_button.clicked.connect(self.save_selected)
+        self.show_in_clio_button = QPushButton(icon("clio"), "Show in &Clio")
+        self.show_in_clio_button.setToolTip("Open the Clio window at the folder that holds this document")
+        self.retry_button = QPushButton(icon("refresh"), "&Retry")
+        self.retry_button.setToolTip("File the documents that failed into Clio now")
+        self.choose_matter_button = QPushButton("C&hoose Clio matter…")
+        self.choose_matter_button.setToolTip("Choose the Clio matter this order's returned documents go to")
+        self.show_in_clio_button.clicked.connect(self.show_in_clio)
+        self.retry_button.clicked.connect(self.retry_returns)
+        self.choose_matter_button.clicked.connect(self.choose_matter)
+        self.filing_summary = QLabel()
+        self.filing_summary.setObjectName("panelMessage")
+        self.filing_summary.setWordWrap(True)
+        self.filing_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Download progress")
         self.progress.setVisible(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.save_button)
+        buttons.addWidget(self.show_in_clio_button)
         buttons.addWidget(self.progress, 1)
         buttons.addStretch(0)
+        clio_row = QHBoxLayout()
+        clio_row.addWidget(self.filing_summary, 1)
+        clio_row.addWidget(self.retry_button)
+        clio_row.addWidget(self.choose_matter_button)
         deliverables_tab = QWidget()
         deliverables_layout = QVBoxLayout(deliverables_tab)
+        deliverables_layout.addLayout(clio_row)
         deliverables_layout.addWidget(self.deliverables, 1)
         deliverables_layout.addLayout(buttons)
 
@@ -177,10 +228,20 @@ class OrderPanel(QWidget):
             return
         self.order = order
         self._fill(order)
-        self.deliverables_model.set_deliverables(deliverables)
+        filing = None
+        if self._returns is not None and self._returns.offered:
+            returns = self._returns
+            filing = lambda item: returns.deliverable_filing(order, item)  # noqa: E731
+        self.deliverables_model.set_deliverables(deliverables, filing)
         if not deliverables:
             self.message.setText("The court has returned no documents for this order yet.")
         self._update_buttons()
+
+    def refresh_filing(self, order_id: int) -> None:
+        """The returns filer says order `order_id`'s returns changed: show their state again."""
+        if self.order is not None and self.order.id == order_id:
+            self.deliverables_model.refresh_filing()
+            self._update_buttons()
 
     def _load_failed(self, error: ServiceError) -> bool:
         self.loading = False
@@ -222,6 +283,97 @@ class OrderPanel(QWidget):
         enabled = self.selected_deliverable() is not None and not self.progress.isVisible()
         self.open_button.setEnabled(enabled)
         self.save_button.setEnabled(enabled)
+        order, returns = self.order, self._returns
+        offered = order is not None and returns is not None and returns.offered
+        summary = returns.order_filing(order) if offered and order and returns else None
+        rows = self.deliverables.selectionModel().selectedRows()
+        place = self.deliverables_model.filing_at(rows[0].row()).place if rows and offered else None
+        self.show_in_clio_button.setVisible(offered)
+        self.show_in_clio_button.setEnabled(place is not None)
+        self.retry_button.setVisible(summary is not None and summary.failed > 0)
+        decided = order is not None and order.status.decided
+        self.choose_matter_button.setVisible(offered and decided)
+        self.choose_matter_button.setText(
+            "C&hoose Clio matter…" if order is not None and order.clio is None else "C&hange Clio matter…"
+        )
+        self.filing_summary.setVisible(summary is not None and summary.total > 0)
+        if summary is not None and order is not None:
+            self.filing_summary.setText(self._summary_text(order, summary))
+
+    @staticmethod
+    def _summary_text(order: Order, summary: OrderFiling) -> str:
+        if summary.blocker is not None and summary.waiting:
+            return BLOCKER_TEXT[summary.blocker]
+        if summary.filed >= summary.total:
+            where = order.clio.matter_display_number if order.clio else "Clio"
+            return f"All {summary.total} returned documents are in Clio › {where}."
+        failed = f", {summary.failed} failed (retried on their own, or press Retry)" if summary.failed else ""
+        return f"{summary.filed} of {summary.total} returned documents are in Clio{failed}."
+
+    # -- Clio -----------------------------------------------------------------------------------
+
+    def show_in_clio(self) -> None:
+        """Open the Clio window at the folder holding the selected document, with it selected."""
+        rows = self.deliverables.selectionModel().selectedRows()
+        if not rows or self._clio is None or self._settings is None:
+            return
+        filing = self.deliverables_model.filing_at(rows[0].row())
+        place = filing.place
+        if place is None:
+            return
+        from app.views.clio_browser import ShowInClio  # the Clio window loads when first opened
+
+        path = filing.text.split(" — ", 1)[-1]
+        show = ShowInClio(place.client_id, place.matter_id, place.folder_ids, filing.clio_document_id, path)
+        self._clio.ensure_connected(self, lambda client: self._open_browser(client, show))
+
+    def _open_browser(self, client: ClioClient, show: ShowInClio) -> None:
+        from app.views.clio_browser import ClioBrowser
+
+        assert self._clio is not None
+        assert self._settings is not None
+        label = self._clio.account_label
+        browser = ClioBrowser(client, self._runner, self._settings, label, self, show=show)
+        browser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        browser.finished.connect(lambda _result: setattr(self, "clio_browser", None))
+        self.clio_browser = browser
+        browser.open()
+
+    def retry_returns(self) -> None:
+        """Retry: file the order's failed returns now."""
+        if self.order is not None and self._returns is not None:
+            self._returns.retry(self.order)
+            self.sig_returns_retry.emit()
+
+    def choose_matter(self) -> None:
+        """Choose (or change) the Clio matter the order's returns go to; what waits is filed there."""
+        if self._clio is not None:
+            self._clio.ensure_connected(self, self._open_matter_picker)
+
+    def _open_matter_picker(self, client: ClioClient) -> None:
+        from app.views.matter_picker import MatterPicker
+
+        picker = MatterPicker(client, self._runner, self, title="Where should this order's returns go?")
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        picker.sig_chosen.connect(self._matter_chosen)
+        picker.finished.connect(lambda _result: setattr(self, "matter_picker", None))
+        self.matter_picker = picker
+        picker.open()
+
+    def _matter_chosen(self, matter: Matter) -> None:
+        order, returns = self.order, self._returns
+        if order is None or returns is None or matter.client_id is None:
+            return
+        link = ClioLink(matter.client_id, matter.id, matter.display_number)
+
+        def chosen(changed: Order) -> None:
+            where = link.matter_display_number
+            self.message.setText(f"Returned documents of order {changed.display_number} go to {where}.")
+            if self.order is not None and self.order.id == changed.id:
+                self.show_order(changed)
+            self.sig_returns_retry.emit()
+
+        self._runner.run(self, returns.choose_matter(order, link), on_success=chosen, key="matter")
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.appearance import icon
 from app.models.orders import Column, OrdersFilterModel, OrdersModel, StatusFilter
 from app.services.legalconnect.records import Order
+from app.services.returns.status import OrderFiling
 
 
 class OrdersTable(QTableView):
@@ -47,9 +50,12 @@ class OrdersView(QWidget):
     sig_opened = Signal(object)
     """Emitted with the `Order` the user opened (double-click, Enter)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, returns: Callable[[Order], OrderFiling] | None = None
+    ) -> None:
+        """`returns` tells how an order's returned documents stand towards Clio (the In Clio column)."""
         super().__init__(parent)
-        self.model = OrdersModel(self)
+        self.model = OrdersModel(self, returns)
         self.proxy = OrdersFilterModel(self)
         self.proxy.setSourceModel(self.model)
 
@@ -92,12 +98,14 @@ class OrdersView(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
         self.table.setWordWrap(False)  # one line per order; long texts are elided, full text in tooltips
         header = self.table.horizontalHeader()
-        for column in (Column.NUMBER, Column.STATUS, Column.SUBMITTED, Column.DOCUMENTS):
+        for column in (Column.NUMBER, Column.STATUS, Column.SUBMITTED, Column.DOCUMENTS, Column.RETURNS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(Column.CASE_TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(Column.COURT, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(Column.CLIO_MATTER, 110)
         header.setStretchLastSection(False)
+        if returns is None:
+            self.table.setColumnHidden(Column.RETURNS, True)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)

@@ -31,13 +31,19 @@ from app.views.clio_box import ClioConnectionBox
 SHOWN: tuple[tuple[Setting[Any], str], ...] = (
     (config.PROVIDER_URL, "Service Provider address"),
     (config.POLL_INTERVAL, "Check for court decisions every (seconds)"),
+    (config.NOTIFY_DECISIONS, "Notify when the court decides an order"),
+    (config.NOTIFY_LATE_DOCUMENTS, "Notify about late documents"),
+    (config.NOTIFY_SOUND, "Play a sound with notifications"),
     (config.CLIO_REGION, "Clio region"),
+    (config.RETURNED_DOCUMENT_NAME, "Returned document name"),
+    (config.RETURNS_FOLDER, "Clio folder for returns"),
+    (config.RETURNS_ORDER_FOLDER, "Sub-folder per order"),
     (config.CLOSE_TO_TRAY, "Keep running in the tray when the window closes"),
     (config.LOG_LEVEL, "Log detail"),
     (config.LIBREOFFICE_PATH, "LibreOffice program"),
 )
-"""The settings a user may change here, with their labels, in the order shown. Only settings the app
-reads are shown: the notification and returns-filing settings appear with the features that use them."""
+"""The settings a user may change here, with their labels, in the order shown (only settings the app
+reads: the firm's own Clio app keys for self-hosting are not offered here)."""
 
 
 class _Field:

@@ -17,6 +17,7 @@ class Connection(enum.Enum):
     OFFLINE = "offline"
     SIGNED_OUT = "signed-out"
     CLIO = "clio"
+    RETURNS = "document"
 
 
 class StatusIndicator(QWidget):
@@ -50,10 +51,13 @@ class ConnectionStatus:
     """The two indicators, added to a status bar as permanent widgets (right-hand side)."""
 
     def __init__(self, bar: QStatusBar) -> None:
+        self.returns = StatusIndicator("returnsStatus")
         self.provider = StatusIndicator("providerStatus")
         self.clio = StatusIndicator("clioStatus")
+        bar.addPermanentWidget(self.returns)
         bar.addPermanentWidget(self.provider)
         bar.addPermanentWidget(self.clio)
+        self.returns.setVisible(False)
         self.provider.set_state(Connection.SIGNED_OUT, "Signed out")
         self.clio.set_state(Connection.CLIO, "Clio: not connected")
 
@@ -72,3 +76,8 @@ class ConnectionStatus:
 
     def set_clio(self, text: str) -> None:
         self.clio.set_state(Connection.CLIO, text)
+
+    def set_returns(self, text: str) -> None:
+        """The quiet count of returned documents not in Clio yet ("" hides it)."""
+        self.returns.set_state(Connection.RETURNS, text)
+        self.returns.setVisible(bool(text))

@@ -1,14 +1,16 @@
-"""The main window's adapter for the sync engine: each engine event re-emitted as a Qt signal.
+"""The main window's adapter for the sync engine and its jobs: each event re-emitted as a Qt signal.
 
-The engine (`app.services.sync`) announces everything on its `EventHub`, synchronously on the event
-loop's thread, which under qasync is the GUI thread. `SyncSignals` subscribes once; `detach()` (or
-the adapter's deletion) unsubscribes.
+The engine (`app.services.sync`), the returns filer and the decision notices announce everything
+on their `EventHub`s, synchronously on the event loop's thread, which under qasync is the GUI
+thread. `SyncSignals` subscribes once to each; `detach()` (or the adapter's deletion) unsubscribes.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from app.services.returns.filer import FilingChanged, OrderFiled, ReturnsEvent, ReturnsFiler, RunFinished
+from app.services.returns.notices import DecisionNotices
 from app.services.sync.engine import SyncEngine
 from app.services.sync.events import (
     ClioConnectionEnded,
@@ -55,15 +57,46 @@ class SyncSignals(QObject):
     sig_secrets_unavailable = Signal(str)
     """(notice) there is no system keyring: sign-ins last until the app quits."""
 
-    def __init__(self, engine: SyncEngine, parent: QObject | None = None) -> None:
+    sig_filing_changed = Signal(int)
+    """(order id) something about that order's returns towards Clio changed."""
+    sig_filing_run_finished = Signal(object)
+    """(RunFinished) a filing run ended; it lists the orders whose returns are not all in Clio."""
+    sig_announcement = Signal(object)
+    """(Announcement) tell the user: the court decided, documents were filed or wait for Clio."""
+
+    def __init__(
+        self,
+        engine: SyncEngine,
+        parent: QObject | None = None,
+        *,
+        returns: ReturnsFiler | None = None,
+        notices: DecisionNotices | None = None,
+    ) -> None:
         super().__init__(parent)
-        unsubscribe = engine.events.subscribe(self._on_event)
+        unsubscribers = [engine.events.subscribe(self._on_event)]
+        if returns is not None:
+            unsubscribers.append(returns.events.subscribe(self._on_filing))
+        if notices is not None:
+            unsubscribers.append(notices.events.subscribe(self.sig_announcement.emit))
+
+        def unsubscribe() -> None:
+            for each in unsubscribers:
+                each()
+
         self._unsubscribe = unsubscribe
         self.destroyed.connect(lambda _obj=None: unsubscribe())
 
     def detach(self) -> None:
         """Stop listening (the window is closing)."""
         self._unsubscribe()
+
+    def _on_filing(self, event: ReturnsEvent) -> None:
+        if isinstance(event, FilingChanged):
+            self.sig_filing_changed.emit(event.order_id)
+        elif isinstance(event, OrderFiled):
+            self.sig_filing_changed.emit(event.order.id)
+        elif isinstance(event, RunFinished):
+            self.sig_filing_run_finished.emit(event)
 
     def _on_event(self, event: SyncEvent) -> None:
         if isinstance(event, OrdersChanged):

@@ -142,6 +142,8 @@ def make_window(qtbot: Any) -> Callable[..., MainWindow]:
             runner=stack.runner,
             diagnostics=lambda: "diagnostics text",
             clio=stack.clio() if clio else None,
+            returns=stack.services.returns,
+            notices=stack.services.notices,
         )
         qtbot.addWidget(window)
         return window

@@ -73,6 +73,15 @@ def test_valid_values_are_saved(qtbot, dialog, settings) -> None:
     assert settings.get(config.PROVIDER_URL) == "https://efile.example.com/api/v1"
 
 
+def test_a_naming_pattern_with_an_unknown_field_is_refused(dialog, settings) -> None:
+    dialog.fields[config.RETURNS_ORDER_FOLDER.key].set_value("Order-{matter}")
+    dialog.fields[config.RETURNED_DOCUMENT_NAME.key].set_value("{received_date} {kind} - {document}")
+    _ok(dialog)
+    assert "Unknown field {matter}" in dialog.fields[config.RETURNS_ORDER_FOLDER.key].error.text()
+    assert not dialog.fields[config.RETURNED_DOCUMENT_NAME.key].error.isVisible()
+    assert settings.get(config.RETURNS_ORDER_FOLDER) == "Order-{order_number}"
+
+
 def test_plain_http_to_another_computer_is_refused(dialog, settings) -> None:
     dialog.fields[config.PROVIDER_URL.key].set_value("http://efile.example.com/api/v1")
     _ok(dialog)

@@ -28,6 +28,8 @@ def main_window(qtbot: Any, stack: Stack) -> tuple[MainWindow, ClioAccess]:
         runner=stack.runner,
         diagnostics=lambda: "",
         clio=clio,
+        returns=stack.services.returns,
+        notices=stack.services.notices,
     )
     qtbot.addWidget(window)
     return window, clio

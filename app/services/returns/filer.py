@@ -28,15 +28,13 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from app.config import Config
 from app.paths import TEMP_PREFIX
 from app.services import errors
-from app.services.clio.api import ClioClient, UploadTarget, UploadUrlExpired
 from app.services.clio.connection import ClioConnection
-from app.services.clio.records import Document, Matter
 from app.services.clio.tokens import ClioConnectionEnded
 from app.services.events import EventHub
 from app.services.legalconnect.client import LegalConnectClient
@@ -54,6 +52,11 @@ from app.services.returns.status import (
 )
 from app.services.store import Store
 from app.services.store_journal import ReturnState, ReturnStep
+
+if TYPE_CHECKING:
+    # The Clio client loads with the connection, off the GUI thread (not with this module).
+    from app.services.clio.api import ClioClient, UploadTarget
+    from app.services.clio.records import Document, Matter
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +293,7 @@ class ReturnsFiler:
         if matter is None:
             return
         names = Names(self._settings, self._provider_name())
-        keys = OrderKeys(httpx.URL(self._lc.api_url).host)
+        keys = OrderKeys(urlsplit(self._lc.api_url).hostname or "provider")
         place = await self._folders.place(
             client,
             matter,
@@ -431,6 +434,8 @@ class ReturnsFiler:
         oid: str,
     ) -> UploadTarget:
         """Create the document (or a new version of the unfinished one) and put its bytes there."""
+        from app.services.clio.api import UploadUrlExpired
+
         document_id = unfinished.id if unfinished is not None else None
         for restart in range(URL_RESTARTS + 1):
             if document_id is not None:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.services import errors
-from app.services.clio.api import ClioClient
-from app.services.clio.records import Folder, Matter
 from app.services.clio.tokens import SERVICE
 from app.services.store import Store
+
+if TYPE_CHECKING:
+    from app.services.clio.api import ClioClient
+    from app.services.clio.records import Folder, Matter
 
 log = logging.getLogger(__name__)
 

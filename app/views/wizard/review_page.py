@@ -1,21 +1,13 @@
-"""The Review & Submit step: everything the order says, and the Clio matter returns go to.
-
-`MatterPicker` is the small searchable list behind "Change…" (Clio's matter search, first page).
-"""
+"""The Review & Submit step: everything the order says, and the Clio matter returns go to."""
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,84 +15,13 @@ from PySide6.QtWidgets import (
 
 from app.services.clio.api import ClioClient
 from app.services.clio.records import Matter
-from app.services.http import ServiceError
 from app.services.wizard.draft import ClioMatter, Role
 from app.services.wizard.flow import OrderWizard
 from app.services.wizard.rules import Problems
 from app.views.clio_access import ClioAccess
+from app.views.matter_picker import MatterPicker
 from app.views.tasks import TaskRunner
 from app.views.wizard.fields import ProblemLabel
-
-
-async def first_matters(client: ClioClient, query: str) -> list[Matter]:
-    """The first page of open and pending matters matching `query` (a picker needs no more)."""
-    async for page in client.matters(query=query):
-        if page:
-            return page
-    return []
-
-
-class MatterPicker(QDialog):
-    """Search Clio's matters and choose one."""
-
-    sig_chosen = Signal(object)
-    """(ClioMatter) the matter the user chose."""
-
-    def __init__(self, client: ClioClient, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Choose the Clio matter")
-        self.client, self.runner = client, runner
-        self.search = QLineEdit(placeholderText="Search matters", clearButtonEnabled=True)
-        self.list = QListWidget()
-        self.problem = ProblemLabel()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.search)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.problem)
-        layout.addWidget(buttons)
-        self._timer = QTimer(self, singleShot=True, interval=300)
-        self._timer.timeout.connect(self.run_search)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
-        self.list.itemActivated.connect(lambda _item: self.accept())
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.run_search()
-
-    def run_search(self) -> None:
-        self._timer.stop()
-        self.runner.run(
-            self,
-            first_matters(self.client, self.search.text().strip()),
-            on_success=self._show,
-            on_error=self._failed,
-            key="search",
-        )
-
-    def _failed(self, error: ServiceError) -> bool:
-        self.problem.show_text(error.user_message)
-        return True
-
-    def _show(self, matters: list[Matter]) -> None:
-        self.list.clear()
-        for matter in matters:
-            text = f"{matter.client_name} › {matter.display_number}"
-            item = QListWidgetItem(f"{text} — {matter.description}" if matter.description else text)
-            item.setData(Qt.ItemDataRole.UserRole, matter)
-            self.list.addItem(item)
-        if matters:
-            self.list.setCurrentRow(0)
-
-    def accept(self) -> None:
-        item = self.list.currentItem()
-        matter = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        if isinstance(matter, Matter) and matter.client_id is not None:
-            self.sig_chosen.emit(
-                ClioMatter(matter.client_id, matter.client_name, matter.id, matter.display_number)
-            )
-        super().accept()
 
 
 class ReviewPage(QWidget):
@@ -176,8 +97,11 @@ class ReviewPage(QWidget):
         self.matter_picker = picker
         picker.open()
 
-    def _matter_chosen(self, matter: ClioMatter) -> None:
-        self.wizard.set_clio_matter(matter)
+    def _matter_chosen(self, matter: Matter) -> None:
+        assert matter.client_id is not None  # the picker offers only matters with a client
+        self.wizard.set_clio_matter(
+            ClioMatter(matter.client_id, matter.client_name, matter.id, matter.display_number)
+        )
         self.show_summary()
 
     def show_problems(self, problems: Problems) -> None:
