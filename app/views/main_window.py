@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
 
         self._returns = returns
         self._announced_order: int | None = None
+        self._clio_wait_notice: Notice | None = None
         self.notification_area = NotificationArea()
         self.orders_view = OrdersView(returns=returns.order_filing if returns is not None else None)
         self.order_panel = OrderPanel(self._orders, runner, returns=returns, clio=clio, settings=settings)
@@ -356,9 +358,19 @@ class MainWindow(QMainWindow):
         elif announcement.offer is Offer.CONNECT_CLIO and self.clio is not None and self.clio.enabled:
             actions.append(Action("Connect…", self.connect_clio))
         self._announced_order = order_id
-        self.notifier.notify(announcement.title, announcement.message, _LEVELS[announcement.tone], actions)
+        notice = self.notifier.notify(
+            announcement.title, announcement.message, _LEVELS[announcement.tone], actions
+        )
+        if announcement.offer is Offer.CONNECT_CLIO and notice is not None:
+            self._dismiss_clio_wait()
+            self._clio_wait_notice = notice  # goes away by itself once Clio is connected
         if self._settings.get(config.NOTIFY_SOUND):
             QApplication.beep()
+
+    def _dismiss_clio_wait(self) -> None:
+        notice, self._clio_wait_notice = self._clio_wait_notice, None
+        if notice is not None and shiboken6.isValid(notice):
+            notice.dismiss()
 
     def _open_announced(self) -> None:
         if self._announced_order is not None:
@@ -393,6 +405,8 @@ class MainWindow(QMainWindow):
             self.show_clio_status(clio.status_text)
         self.orders_view.table.setColumnHidden(Column.RETURNS, not enabled or self._returns is None)
         self.orders_view.model.refresh_returns()
+        if connected:
+            self._dismiss_clio_wait()
 
     def _clio_ended(self) -> None:
         self.notifier.notify(

@@ -49,6 +49,7 @@ class MatterPicker(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.resize(640, 460)  # long client and matter names read whole
         self.client, self.runner = client, runner
         self.search = QLineEdit(placeholderText="Search matters", clearButtonEnabled=True)
         self.search.setAccessibleName("Search matters")

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.appearance import icon, local_time
-from app.models.order_detail import DeliverablesModel, DocumentColumn, DocumentsModel
+from app.models.order_detail import DeliverableColumn, DeliverablesModel, DocumentColumn, DocumentsModel
 from app.models.orders import STATUS_COLOURS, status_text
 from app.services.filenames import safe_filename
 from app.services.http import ServiceError
@@ -138,6 +138,12 @@ class OrderPanel(QWidget):
         self.deliverables_model = DeliverablesModel(self)
         self.deliverables = _table("Deliverables")
         self.deliverables.setModel(self.deliverables_model)
+        deliverables_header = self.deliverables.horizontalHeader()
+        # Whether it reached Clio is what people look for: show it right after the name.
+        deliverables_header.moveSection(deliverables_header.visualIndex(DeliverableColumn.CLIO), 2)
+        deliverables_header.setSectionResizeMode(DeliverableColumn.NAME, QHeaderView.ResizeMode.Interactive)
+        deliverables_header.resizeSection(DeliverableColumn.NAME, 230)
+        self.deliverables.setColumnHidden(DeliverableColumn.CLIO, returns is None)
         self.deliverables.doubleClicked.connect(lambda _index: self.open_selected())
         self.deliverables.selectionModel().selectionChanged.connect(self._deliverable_selected)
         self.open_button = QPushButton(icon("open"), "&Open")
