@@ -22,6 +22,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+import httpx
+
 from app import __version__, config
 from app.compose import Services, Target, compose, profile_paths, provider_target, sandbox_target
 from app.config import Config
@@ -54,6 +56,8 @@ EXIT_USAGE = 2
 """Not set up: no provider address, or no sign-in and no terminal to ask on."""
 EXIT_IN_USE = 3
 """Another LegalConnect Desktop process (the window, or another sync) uses this profile."""
+CONNECT_ATTEMPTS = 10
+"""Tries at the sandbox's Clio sign-in pages (the headless demo connection)."""
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -120,14 +124,18 @@ class Progress:
                 self._print(f"Order {order.display_number}: {count} returned document(s) not in Clio — {why}")
 
     def announcement(self, event: Announcement) -> None:
-        self._print(f"{event.title}: {event.message}")
+        title = event.title.rstrip(".")
+        self._print(f"{title}: {event.message}")
 
     @property
     def failed(self) -> bool:
+        # Waiting for a person's choice (a matter) is not a failure of this run; anything else
+        # still pending is: run again later.
         run = self.last_run
-        return (
-            self.offline or self.clio_ended or (run is not None and bool(run.failed or run.waiting_for_clio))
+        stuck = run is not None and any(
+            filing.blocker is None or not filing.blocker.needs_person for _order, filing in run.pending
         )
+        return self.offline or self.clio_ended or stuck
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -231,12 +239,17 @@ async def _connect_sandbox_clio(services: Services) -> None:
     if not clio.enabled or clio.connected or clio.auth is None:
         return
     login = Login("", target.clio_demo_email, target.clio_demo_password)
-    try:
-        location = await asyncio.to_thread(allow, clio.auth.begin().url, login)
-        await clio.auth.complete(location)
-    except (DemoConsentFailed, ServiceError) as error:
-        print(f"Clio not connected: {error}", file=sys.stderr)
-        return
+    for attempt in range(1, CONNECT_ATTEMPTS + 1):
+        try:
+            location = await asyncio.to_thread(allow, clio.auth.begin().url, login)
+            await clio.auth.complete(location)
+        except (DemoConsentFailed, ServiceError, httpx.TransportError) as error:
+            if attempt == CONNECT_ATTEMPTS:
+                print(f"Clio not connected: {error}", file=sys.stderr)
+                return
+            await asyncio.sleep(0.2 * attempt)  # the sandbox may be running with its fault knobs on
+        else:
+            break
     print("Connected to the sandbox's Clio as its demo user.", flush=True)
 
 

@@ -49,6 +49,7 @@ class LoggingSetup:
         """Remove and close every handler this setup installed; restore the root level."""
         root = logging.getLogger()
         root.setLevel(self.previous_level)
+        logging.getLogger("stamina").removeFilter(_routine_retry)
         for handler in self.handlers:
             root.removeHandler(handler)
             handler.close()
@@ -92,7 +93,16 @@ def setup_logging(
         console.setFormatter(formatter)
         setup.add_handler(console)
     logging.getLogger().setLevel(logging.getLevelName(level.upper()))
+    # A retry after a network hiccup is routine, not a warning for the user's terminal: stamina
+    # reports each one at WARNING; keep them in the log file as INFO.
+    logging.getLogger("stamina").addFilter(_routine_retry)
     return setup
+
+
+def _routine_retry(record: logging.LogRecord) -> bool:
+    if record.levelno == logging.WARNING and "retry_scheduled" in record.getMessage():
+        record.levelno, record.levelname = logging.INFO, "INFO"
+    return True
 
 
 def log_tail(log_file: Path, lines: int) -> list[str]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
@@ -22,7 +23,7 @@ from sandbox.clio.ratelimit import RateLimiter
 from sandbox.clio.seed import seed
 from sandbox.clio.serializers import Serializers
 from sandbox.clio.storage import Storage
-from sandbox.clio.store import create_schema, get_meta, is_seeded
+from sandbox.clio.store import create_schema, get_meta, is_seeded, now_iso
 from sandbox.common.db import connect
 from sandbox.common.faults import FaultMiddleware, admin_routes
 from sandbox.common.settings import ClioSettings
@@ -61,6 +62,28 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
 
 
+def _matter_status(conn: sqlite3.Connection) -> Callable[[Request], Awaitable[Response]]:
+    """Sandbox admin: JSON `{"matter_id": N, "status": "Open"|"Pending"|"Closed"}`."""
+
+    async def handler(request: Request) -> Response:
+        try:
+            payload = json.loads(await request.body() or b"{}")
+            matter_id, status = payload["matter_id"], payload["status"]
+            if not isinstance(matter_id, int) or status not in ("Open", "Pending", "Closed"):
+                raise ValueError
+        except (ValueError, KeyError, TypeError):
+            hint = 'send {"matter_id": N, "status": "Open|Pending|Closed"}'
+            return JSONResponse({"error": hint}, status_code=400)
+        changed = conn.execute(
+            "UPDATE matters SET status = ?, updated_at = ? WHERE id = ?", (status, now_iso(), matter_id)
+        ).rowcount
+        if not changed:
+            return JSONResponse({"error": f"no matter {matter_id}"}, status_code=404)
+        return JSONResponse({"matter_id": matter_id, "status": status})
+
+    return handler
+
+
 def create_app(settings: ClioSettings) -> ASGIApp:
     """The Clio emulator as an ASGI app, seeded on first use, wrapped in the fault middleware."""
     conn = open_database(settings)
@@ -72,8 +95,12 @@ def create_app(settings: ClioSettings) -> ASGIApp:
         *routes_folders.routes(emu),
         *routes_documents.routes(emu),
         *routes_activities.routes(emu),
-        # Loopback-only admin: fault knobs, and "the user revoked the app inside Clio".
-        *admin_routes(settings.faults, {"/clio/revoke": emu.oauth.admin_revoke}),
+        # Loopback-only admin: fault knobs, "the user revoked the app inside Clio", and a matter's
+        # status changed in Clio (a matter closed while returns still come in).
+        *admin_routes(
+            settings.faults,
+            {"/clio/revoke": emu.oauth.admin_revoke, "/clio/matter-status": _matter_status(conn)},
+        ),
     ]
 
     @contextlib.asynccontextmanager

@@ -21,7 +21,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ADMIN_PREFIX = "/_sandbox"
 
@@ -37,7 +37,12 @@ class Faults:
     error_rate: float = 0.0
     """Share of requests (0..1) answered with a 503 instead of being handled."""
     drop_rate: float = 0.0
-    """Share of requests (0..1) whose connection is cut mid-answer."""
+    """Share of requests (0..1) whose connection is cut mid-answer, before the server acts on them."""
+    lost_answer_rate: float = 0.0
+    """Share of requests (0..1) the server carries out whose answer is then lost (connection cut):
+    the client cannot know whether it happened."""
+    throttle_rate: float = 0.0
+    """Share of requests (0..1) answered 429 with `Retry-After: 1` (a storm of rate limiting)."""
     rate_limit_per_minute: int = 50
     """Clio: requests allowed per access token per 60-second window."""
     access_token_lifetime_s: int = 30 * 24 * 3600
@@ -93,7 +98,7 @@ class Faults:
         return max(0.0, self.latency_ms + jitter) / 1000.0
 
 
-_SHARES = {"error_rate", "drop_rate"}
+_SHARES = {"error_rate", "drop_rate", "lost_answer_rate", "throttle_rate"}
 _INTS = {
     "rate_limit_per_minute",
     "access_token_lifetime_s",
@@ -147,7 +152,20 @@ class FaultMiddleware:
         if self.faults.roll(self.faults.error_rate):
             await self.error_response(503)(scope, receive, send)
             return
+        if self.faults.roll(self.faults.throttle_rate):
+            throttled = self.error_response(429)
+            throttled.headers["Retry-After"] = "1"
+            await throttled(scope, receive, send)
+            return
+        if self.faults.roll(self.faults.lost_answer_rate):
+            await self.app(scope, receive, _swallow)  # done, but the answer never arrives
+            await _drop(send)
+            return
         await self.app(scope, receive, send)
+
+
+async def _swallow(_message: Message) -> None:
+    return None
 
 
 async def _drop(send: Send) -> None:

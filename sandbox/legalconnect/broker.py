@@ -92,9 +92,12 @@ async def token(request: Request, ctx: CtxDep, _: UserDep) -> Response:
         raise ApiError(
             502, "clio_unreachable", f"Clio could not be reached ({type(exc).__name__}). Try again later."
         ) from exc
+    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    if "retry-after" in upstream.headers:  # Clio asked to slow down: say for how long
+        headers["Retry-After"] = upstream.headers["retry-after"]
     return Response(
         content=upstream.content,
         status_code=upstream.status_code,
         media_type=upstream.headers.get("content-type", "application/json"),
-        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+        headers=headers,
     )

@@ -225,6 +225,39 @@ def test_drop_rate_one_cuts_connections(sandbox_world: SandboxWorld, http: httpx
 
 
 @pytest.mark.parametrize("server", SERVERS)
+def test_throttle_rate_one_answers_429_with_retry_after(
+    sandbox_world: SandboxWorld, http: httpx.Client, server: str
+) -> None:
+    base = _base(sandbox_world, server)
+    path, status = PROBES[server]
+    assert _patch(http, base, {"throttle_rate": 1}).status_code == 200
+    answer = http.get(f"{base}{path}")
+    assert answer.status_code == 429
+    assert answer.headers["Retry-After"] == "1"
+    assert answer.json()["error"]
+    assert _patch(http, base, {"throttle_rate": 0}).status_code == 200
+    assert http.get(f"{base}{path}").status_code == status
+
+
+def test_a_lost_answer_happened_all_the_same(sandbox_world: SandboxWorld, http: httpx.Client) -> None:
+    """The server acts, then the connection is cut: the client cannot tell, the data can."""
+    from tests.services.clio.helpers import connect_tokens
+
+    access, _refresh = connect_tokens(sandbox_world.endpoints)
+    api = sandbox_world.endpoints.clio.api_url
+    headers = {"Authorization": f"Bearer {access}", "X-API-VERSION": "4.0.13"}
+    body = {"data": {"name": "Made once, answer lost", "parent": {"id": 2001, "type": "Matter"}}}
+    assert _patch(http, sandbox_world.endpoints.clio.base_url, {"lost_answer_rate": 1}).status_code == 200
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        http.post(f"{api}/folders.json", json=body, headers=headers)
+    assert _patch(http, sandbox_world.endpoints.clio.base_url, {"lost_answer_rate": 0}).status_code == 200
+    found = http.get(
+        f"{api}/folders.json", params={"query": "Made once", "fields": "id,name"}, headers=headers
+    ).json()["data"]
+    assert [f["name"] for f in found] == ["Made once, answer lost"]
+
+
+@pytest.mark.parametrize("server", SERVERS)
 def test_seed_makes_injected_failures_repeatable(
     sandbox_world: SandboxWorld, http: httpx.Client, server: str
 ) -> None:

@@ -61,6 +61,8 @@ logger = logging.getLogger(__name__)
 
 EXPIRY_MARGIN_S = 120.0
 """Refresh this long before Clio's stated expiry, so a token never dies mid-request."""
+REFRESH_ATTEMPTS = 3
+"""Tries at a refresh the token endpoint answered with "busy" (5xx, 429)."""
 
 
 class ClioAuth:
@@ -144,7 +146,10 @@ class ClioAuth:
         tokens = ClioTokens(
             access_token=answer.access_token,
             refresh_token=refresh_token,
-            expires_at=datetime.fromtimestamp(self._clock() + answer.expires_in - self._margin, UTC),
+            # The margin never eats more than a tenth of a short-lived token's life.
+            expires_at=datetime.fromtimestamp(
+                self._clock() + answer.expires_in - min(self._margin, answer.expires_in / 10), UTC
+            ),
             region=self.app.region,
             account_id=account_id,
         )
@@ -238,6 +243,20 @@ class ClioAuth:
         self._add_secret(answer.access_token)
         return answer
 
+    async def _exchange_answered_busy(self, form: dict[str, str]) -> TokenAnswer:
+        """A refresh, sent again (briefly) when the token endpoint answered that it is busy (5xx,
+        429): such an answer means the grant was not used. A lost answer is never resent, since
+        Clio may have rotated the refresh token; the next call refreshes anew."""
+        for attempt in range(1, REFRESH_ATTEMPTS + 1):
+            try:
+                return await self._exchange(form)
+            except (http.ServerError, http.RateLimited) as busy:
+                if attempt == REFRESH_ATTEMPTS:
+                    raise
+                wait = busy.retry_after if isinstance(busy, http.RateLimited) else 0.5 * attempt
+                await asyncio.sleep(min(wait, 5.0))
+        raise AssertionError("unreachable: the last attempt re-raises")  # pragma: no cover
+
     async def _who_am_i(self, access_token: str) -> int:
         """The Clio user id the grant speaks for; 0 when it cannot be read now (the grant still works)."""
         try:
@@ -281,7 +300,7 @@ class ClioAuth:
         form = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token}
         generation = self._generation
         try:
-            answer = await self._exchange(form)
+            answer = await self._exchange_answered_busy(form)
         except InvalidGrant:
             logger.info("Clio refused the refresh token (invalid_grant): connection ended")
             if generation == self._generation:

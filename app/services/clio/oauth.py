@@ -230,7 +230,7 @@ def _refusal(response: httpx.Response, body: dict[str, Any] | None, direct: bool
         code, message = str(error.get("code", "")), str(error.get("message", ""))
         if status == 401:
             message = "Your session with the Service Provider has ended. Sign in again, then connect Clio."
-        if status == 502 or status >= 500:
+        if status >= 500 or status == 429:  # Clio (relayed) or the broker is busy: try again later
             return http.status_error(SERVICE, response, code, message)
         return ClioAuthorizationFailed(
             message or "Your Service Provider refused to connect Clio.", f"HTTP {status} {code}", error=code

@@ -158,7 +158,10 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls, FilingCalls):
         """Open a session; on success the client uses its token. A wrong password raises AuthRequired
         with the service's message and leaves the client signed out."""
         self._token = None
-        raw = await self._json("POST", "session", json={"email": email, "password": password})
+        # Safe to repeat after a network hiccup: a lost answer leaves at most an unused session.
+        raw = await http.retrying(
+            lambda: self._json("POST", "session", json={"email": email, "password": password})
+        )
         session: Session = self._parse(Session.from_json, raw)
         self._token = session.access_token
         return session

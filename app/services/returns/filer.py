@@ -64,6 +64,8 @@ LEASE_SECONDS = 600
 """A claim's lease: long enough to file one document even while waiting out Clio's rate limit."""
 URL_RESTARTS = 2
 """How many times an upload whose signed link expired starts a new version before giving up."""
+PASSES = 3
+"""Passes over what is left within one run, while each gets further (network hiccups pass)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class ReturnsFiler:
         self._elsewhere: dict[int, str] = {}
         self._places: dict[int, OrderPlace] = {}
         self._orders: dict[int, Order] = {}
+        self._order_errors: dict[int, str] = {}
 
     # -- what the faces read ----------------------------------------------------------------------
 
@@ -149,9 +152,11 @@ class ReturnsFiler:
         if total == 0 or not self.offered:
             return OrderFiling(0, 0, 0, None)
         states = self._journal.returns_of_order(str(order.id))
-        filed = sum(1 for s in states if s.step.final)
+        filed = min(sum(1 for s in states if s.step.final), total)
         failed = sum(1 for s in states if not s.step.final and s.error)
-        return OrderFiling(total, min(filed, total), failed, self._blocker(order))
+        if order.id in self._order_errors and self._blocker(order) is None:
+            failed = total - filed  # the whole order could not be worked on this time
+        return OrderFiling(total, filed, failed, self._blocker(order))
 
     def deliverable_filing(self, order: Order, deliverable: Deliverable) -> DeliverableFiling:
         """One returned document's state towards Clio, in words."""
@@ -169,6 +174,8 @@ class ReturnsFiler:
         blocker = self._blocker(order)
         if blocker is not None:
             return DeliverableFiling(FilingState.WAITING, BLOCKER_TEXT[blocker])
+        if order.id in self._order_errors:
+            return DeliverableFiling(FilingState.FAILED, f"Not filed yet: {self._order_errors[order.id]}")
         if deliverable.id in self._elsewhere:
             who = self._elsewhere[deliverable.id]
             return DeliverableFiling(FilingState.WAITING, f"Being filed by another workstation ({who})")
@@ -212,6 +219,7 @@ class ReturnsFiler:
             if state.error:
                 self._journal.clear_return_error(state.deliverable_id)
         self._blockers.pop(order.id, None)
+        self._order_errors.pop(order.id, None)
         self.events.emit(FilingChanged(order.id))
 
     async def choose_matter(self, order: Order, link: ClioLink) -> Order:
@@ -226,30 +234,41 @@ class ReturnsFiler:
     # -- the job --------------------------------------------------------------------------------
 
     async def run(self, orders: Sequence[Order]) -> None:
-        """File what the current orders call for (see the module docstring)."""
+        """File what the current orders call for (see the module docstring).
+
+        Documents that fail for a passing reason (a network hiccup, a lost answer) are tried again
+        in the same run, up to `PASSES` times while each pass gets further."""
         self._orders = {o.id: o for o in orders}
-        finished = self._journal.finished_returns()
-        work = [o for o in orders if o.deliverable_count > finished.get(str(o.id), 0)]
-        if not self.offered:
-            work = []
+        work = self._unfinished(orders) if self.offered else []
+        first = work
         client = self._clio.client if self._clio.connected else None
         try:
-            for order in sorted(work, key=lambda o: o.decided_at or o.updated_at):
-                if order.clio is None:
-                    self._block(order, Blocker.NO_MATTER)
-                elif client is None:
-                    self._block(order, Blocker.NOT_CONNECTED)
-                else:
-                    await self._file_order(client, order)
+            for _attempt in range(PASSES):
+                done_before = sum(self._journal.finished_returns().values())
+                for order in sorted(work, key=lambda o: o.decided_at or o.updated_at):
+                    if order.clio is None:
+                        self._block(order, Blocker.NO_MATTER)
+                    elif client is None:
+                        self._block(order, Blocker.NOT_CONNECTED)
+                    else:
+                        await self._file_order_or_note(client, order)
+                progressed = sum(self._journal.finished_returns().values()) > done_before
+                work = [o for o in self._unfinished(work) if self._blocker(o) is None]
+                if not work or not progressed:
+                    break
         except ClioConnectionEnded:
-            for order in work:
+            for order in first:
                 self._block(order, Blocker.NOT_CONNECTED)
         except errors.RateLimited:
-            for order in work:
+            for order in first:
                 if order.id not in self._blockers:
                     self._block(order, Blocker.RATE_LIMITED)
         finally:
-            self._finish_run(work)
+            self._finish_run(first)
+
+    def _unfinished(self, orders: Sequence[Order]) -> list[Order]:
+        finished = self._journal.finished_returns()
+        return [o for o in orders if o.deliverable_count > finished.get(str(o.id), 0)]
 
     def _finish_run(self, work: Sequence[Order]) -> None:
         summaries = ((order, self.order_filing(order)) for order in work)
@@ -264,13 +283,24 @@ class ReturnsFiler:
         if self._blockers.pop(order.id, None) is not None:
             self.events.emit(FilingChanged(order.id))
 
+    async def _file_order_or_note(self, client: ClioClient, order: Order) -> None:
+        """File an order's returns; a failure that is the order's (its list of returned documents,
+        its matter, its folders) is noted on it and tried again next run, and the run goes on."""
+        try:
+            await self._file_order(client, order)
+        except (ClioConnectionEnded, errors.RateLimited):
+            raise
+        except errors.ServiceError as error:
+            log.info("returns of order %s not filed now: %s", order.id, error)
+            self._order_errors[order.id] = error.user_message
+            self.events.emit(FilingChanged(order.id))
+        else:
+            if self._order_errors.pop(order.id, None) is not None:
+                self.events.emit(FilingChanged(order.id))
+
     async def _file_order(self, client: ClioClient, order: Order) -> None:
         assert order.clio is not None
-        try:
-            deliverables = await self._lc.deliverables(order.id)
-        except errors.ServiceError as error:
-            log.info("returned documents of order %s not listed: %s", order.id, error)
-            return
+        deliverables = await self._lc.deliverables(order.id)
         pending: list[Deliverable] = []
         for deliverable in deliverables:
             state = self._journal.return_state(str(deliverable.id))

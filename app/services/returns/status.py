@@ -27,13 +27,19 @@ class FilingState(enum.StrEnum):
 
 
 class Blocker(enum.StrEnum):
-    """Why an order's returns wait, when the reason is the order's rather than a document's."""
+    """Why an order's returns wait, when the reason is the order's rather than a document's.
+
+    `needs_person` says whether a person must act (choose a matter) rather than time passing."""
 
     NO_MATTER = "no_matter"
     NOT_CONNECTED = "not_connected"
     MATTER_CLOSED = "matter_closed"
     MATTER_GONE = "matter_gone"
     RATE_LIMITED = "rate_limited"
+
+    @property
+    def needs_person(self) -> bool:
+        return self in (Blocker.NO_MATTER, Blocker.MATTER_CLOSED, Blocker.MATTER_GONE)
 
 
 BLOCKER_TEXT = {

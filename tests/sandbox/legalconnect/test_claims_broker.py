@@ -138,3 +138,16 @@ def test_broker_needs_a_session_and_the_integration(lc: Lc, dana: httpx.Client) 
     lc.admin("/provider", {"clio_enabled": False})
     r = dana.post("/clio/oauth/token", data=form)
     assert r.status_code == 403 and r.json()["error"]["code"] == "clio_integration_disabled"
+
+
+def test_broker_relays_clios_retry_after(lc: Lc, dana: httpx.Client) -> None:
+    """When Clio's token endpoint says slow down, the broker passes on for how long."""
+    faults = httpx.patch(f"{lc.clio_base_url}/_sandbox/faults", json={"throttle_rate": 1}, timeout=10)
+    assert faults.status_code == 200
+    try:
+        form = {"grant_type": "refresh_token", "client_id": firm.CLIO_CLIENT_ID, "refresh_token": "x"}
+        r = dana.post("/clio/oauth/token", data=form)
+    finally:
+        httpx.patch(f"{lc.clio_base_url}/_sandbox/faults", json={"throttle_rate": 0}, timeout=10)
+    assert r.status_code == 429
+    assert r.headers["Retry-After"] == "1"
