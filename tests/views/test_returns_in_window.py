@@ -99,22 +99,20 @@ def test_a_decision_is_announced_and_its_returns_shown_in_clio(qtbot, stack, san
     browser.reject()
 
 
-def test_an_order_without_a_matter_asks_for_one_and_files_into_it(
-    qtbot, stack, sandbox_world, demo, monkeypatch
-) -> None:
-    [order_id] = _admin(sandbox_world, "/decided-orders", {"count": 1, "documents": 1, "with_matter": False})[
-        "order_ids"
-    ]
+def test_an_order_without_a_matter_asks_for_one_and_files_into_it(qtbot, stack, sandbox_world, demo) -> None:
+    made = _admin(sandbox_world, "/decided-orders", {"count": 1, "documents": 1, "with_matter": False})
+    [order_id] = made["order_ids"]
     window, clio = main_window(qtbot, stack)
     window.show()
     sign_in(qtbot, window, stack, demo)
     connect_clio(qtbot, clio, sandbox_world)
     model = window.orders_view.model
     qtbot.waitUntil(lambda: model.row_of(order_id) is not None, timeout=15_000)
-    qtbot.waitUntil(
-        lambda: model.index(model.row_of(order_id), Column.RETURNS).data() == "Choose Clio matter",
-        timeout=60_000,
-    )
+
+    def in_clio() -> str:
+        return str(model.index(model.row_of(order_id), Column.RETURNS).data())
+
+    qtbot.waitUntil(lambda: in_clio() == "Choose Clio matter", timeout=60_000)
     qtbot.waitUntil(lambda: window.connection.returns.isVisible(), timeout=60_000)
     assert "waiting" in window.connection.returns.text
     window.open_order(order_id)
