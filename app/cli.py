@@ -84,15 +84,17 @@ class Progress:
         self.sign_in_needed = ""
         self.clio_ended = False
         self.last_run: RunFinished | None = None
+        self.signed_in = False  # the cached orders shown before sign-in are not news on a terminal
 
     def _print(self, line: str) -> None:
         print(line, file=self._out, flush=True)
 
     def engine(self, event: SyncEvent) -> None:
         if isinstance(event, SessionStarted):
+            self.signed_in = True
             provider = event.provider.name if event.provider else "the Service Provider"
             self._print(f"Signed in to {provider} as {event.session.user_name} ({event.session.firm_name})")
-        elif isinstance(event, OrdersChanged):
+        elif isinstance(event, OrdersChanged) and self.signed_in:
             self._print(f"{len(event.orders)} order(s)")
         elif isinstance(event, Offline):
             self.offline = True
@@ -117,9 +119,14 @@ class Progress:
         elif isinstance(event, RunFinished):
             self.last_run = event
             for order, filing in event.pending:
-                why = (
-                    BLOCKER_TEXT[filing.blocker] if filing.blocker else "failed; tried again at the next run"
-                )
+                if filing.blocker:
+                    why = BLOCKER_TEXT[filing.blocker]
+                elif filing.failed:
+                    why = f"{filing.failed} failed; tried again at the next run"
+                else:
+                    why = (
+                        "not filed yet (another workstation may be filing them); tried again at the next run"
+                    )
                 count = filing.waiting + filing.failed
                 self._print(f"Order {order.display_number}: {count} returned document(s) not in Clio — {why}")
 

@@ -88,6 +88,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(False)  # the tray may keep us alive; quitting is explicit
 
+    from app.services.lock import ProfileInUse, ProfileLock
+
+    lock = ProfileLock(paths.lock_file, "the LegalConnect Desktop window")
+    try:
+        lock.acquire()
+    except ProfileInUse as in_use:
+        _already_running(in_use.holder)
+        logging_setup.close()
+        return 0
     target: Target | None = None
     try:
         if sandbox:
@@ -105,6 +114,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if target is not None:
             target.stop()
         logging_setup.close()
+        lock.release()
+
+
+def _already_running(holder: str) -> None:
+    """Only one process may use a profile (its database has one writer): say who has it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    log.info("profile in use by %s", holder)
+    QMessageBox.information(
+        None,
+        "LegalConnect Desktop",
+        f"LegalConnect Desktop is already running for this profile: {holder}. Use that window "
+        "(it may be in the system tray), or stop that `legalconnect sync` first.",
+    )
 
 
 def _report_ready(window: MainWindow, quitting: asyncio.Event, give_up_at: float) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,69 @@ def test_headless_sync_without_a_provider_or_sign_in_says_what_to_do(tmp_path: P
     assert nobody.returncode == 2
     assert "Nobody is signed in" in nobody.stderr
     assert "Traceback" not in nobody.stderr
+
+
+def test_headless_sync_holds_the_profile_until_sigterm_and_stops_cleanly(
+    sandbox_world, tmp_path: Path
+) -> None:
+    endpoints = sandbox_world.data_dir / "endpoints.json"
+    home = tmp_path / "app"
+    env = dict(os.environ, LEGALCONNECT_DESKTOP_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    running = subprocess.Popen(
+        [sys.executable, "-m", "app", "sync", "--sandbox-endpoints", str(endpoints)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert running.stdout is not None
+        seen: list[str] = []
+        for line in running.stdout:  # a first refresh has finished once the orders are counted
+            seen.append(line.rstrip("\n"))
+            if line.rstrip().endswith("order(s)"):
+                break
+        assert any(line.endswith("order(s)") for line in seen), seen
+
+        second = _sync(home, "--once", "--sandbox-endpoints", str(endpoints))
+        assert second.returncode == 3
+        assert "in use by legalconnect sync" in second.stderr
+        assert "Traceback" not in second.stderr
+
+        # The window refuses the same profile too, and says who has it (the box is recorded, not shown).
+        window = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys, app.main\n"
+                "from PySide6.QtWidgets import QMessageBox\n"
+                "QMessageBox.information = staticmethod(lambda parent, title, text: print('BOX:', text))\n"
+                "sys.exit(app.main.main(sys.argv[1:]))\n",
+                "--sandbox-endpoints",
+                str(endpoints),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert window.returncode == 0, window.stderr[-2000:]
+        box = "BOX: LegalConnect Desktop is already running for this profile: legalconnect sync"
+        assert box in window.stdout
+
+        running.send_signal(signal.SIGTERM)
+        out, err = running.communicate(timeout=60)
+    finally:
+        if running.poll() is None:
+            running.kill()
+            running.wait()
+    assert running.returncode == 0, err[-3000:]
+    assert out.splitlines()[-1] == "Stopping."
+    assert "Traceback" not in err
+    # Once stopped, the profile is free again.
+    again = _sync(home, "--once", "--sandbox-endpoints", str(endpoints))
+    assert again.returncode == 0, again.stderr[-3000:]

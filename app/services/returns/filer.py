@@ -23,6 +23,7 @@ its own once the reason goes away. No Qt here.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
@@ -242,6 +243,7 @@ class ReturnsFiler:
         work = self._unfinished(orders) if self.offered else []
         first = work
         client = self._clio.client if self._clio.connected else None
+        stopped = False
         try:
             for _attempt in range(PASSES):
                 done_before = sum(self._journal.finished_returns().values())
@@ -263,8 +265,12 @@ class ReturnsFiler:
             for order in first:
                 if order.id not in self._blockers:
                     self._block(order, Blocker.RATE_LIMITED)
+        except asyncio.CancelledError:
+            stopped = True  # quitting or signing out: not a finished run; the journal resumes it
+            raise
         finally:
-            self._finish_run(first)
+            if not stopped:
+                self._finish_run(first)
 
     def _unfinished(self, orders: Sequence[Order]) -> list[Order]:
         finished = self._journal.finished_returns()

@@ -4,7 +4,10 @@ it waits. Qt-free, as the headless command runs it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+
+import pytest
 
 from app import config
 from app.services.legalconnect.records import ClioLink, OrderStatus
@@ -278,5 +281,29 @@ def test_the_naming_settings_name_the_documents_and_folders(sandbox_world, tmp_p
         number = order.order_number
         assert f"{number} Conformed copy - Motion to Compel _{order.court_name}_.pdf" in names
         assert all(s.clio_path and f"eFiling returns ({PROVIDER})" in s.clio_path for s in states)
+
+    run_desk(sandbox_world, tmp_path / "ws1", body)
+
+
+def test_a_run_stopped_midway_reports_nothing_and_the_next_run_finishes_it(sandbox_world, tmp_path) -> None:
+    async def body(desk: Desk) -> None:
+        await desk.decided_orders(2, 2)
+        orders = await desk.services.orders.refresh()
+        first_filed = asyncio.Event()
+        desk.services.returns.events.subscribe(
+            lambda e: first_filed.set() if isinstance(e, OrderFiled) else None
+        )
+        run = asyncio.create_task(desk.services.returns.run(orders))
+        await asyncio.wait_for(first_filed.wait(), 60)
+        run.cancel()  # quitting, or `legalconnect sync` stopped
+        with pytest.raises(asyncio.CancelledError):
+            await run
+        assert not any(isinstance(e, RunFinished) for e in desk.events)  # nothing to call "failed"
+        journal = desk.services.store.journal
+        assert journal.finished_returns(), "the run had filed something before it stopped"
+        assert await desk.services.engine.run_once()
+        await _assert_each_in_clio_once(desk, await _all_deliverables(desk))
+        [finished] = [e for e in desk.events if isinstance(e, RunFinished)]
+        assert finished.pending == ()
 
     run_desk(sandbox_world, tmp_path / "ws1", body)
