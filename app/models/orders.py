@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor
 
@@ -101,6 +102,22 @@ def short_date(moment: dt.datetime | None) -> str:
     return QLocale().toString(QDate(local.year, local.month, local.day), QLocale.FormatType.ShortFormat)
 
 
+RETURNS_REPAINT_MS = 250
+
+
+def widest_texts() -> dict[Column, list[str]]:
+    """What the narrow columns can show at their widest: the view sizes them from these once,
+    instead of re-measuring every row whenever a cell changes."""
+    late_in_year = dt.datetime(2026, 12, 28, 12, tzinfo=dt.UTC)
+    return {
+        Column.NUMBER: ["8888888", "Draft"],
+        Column.STATUS: [f"{status.label} (closed)" for status in OrderStatus],
+        Column.SUBMITTED: [short_date(late_in_year)],
+        Column.DOCUMENTS: ["888"],
+        Column.RETURNS: OrderFiling.widest_texts(),
+    }
+
+
 class OrdersModel(QAbstractTableModel):
     """The firm's orders, one row each, in the order they were first given."""
 
@@ -110,6 +127,13 @@ class OrdersModel(QAbstractTableModel):
         self._orders: list[Order] = []
         self._returns = returns
         self._filings: dict[int, OrderFiling] = {}
+        # The filer reports every step; the view hears of them at most every RETURNS_REPAINT_MS,
+        # in one signal (each one re-sorts, re-filters and re-measures the whole table).
+        self._stale: set[int] = set()  # order ids
+        self._repaint = QTimer(self)
+        self._repaint.setSingleShot(True)
+        self._repaint.setInterval(RETURNS_REPAINT_MS)
+        self._repaint.timeout.connect(self._returns_repaint)
 
     # -- data -----------------------------------------------------------------------------------
 
@@ -160,17 +184,25 @@ class OrdersModel(QAbstractTableModel):
         return filing
 
     def refresh_returns(self, order_id: int | None = None) -> None:
-        """An order's returns (None: any order's) changed towards Clio: read them again."""
+        """An order's returns (None: any order's) changed towards Clio: read them again (at once
+        when asked; the view is told shortly, once for however many changed meanwhile)."""
         if order_id is None:
             self._filings.clear()
-            rows = range(len(self._orders))
+            self._stale.update(o.id for o in self._orders)
         else:
             self._filings.pop(order_id, None)
-            row = self.row_of(order_id)
-            rows = range(row, row + 1) if row is not None else range(0)
-        for row in rows:
-            index = self.index(row, Column.RETURNS)
-            self.dataChanged.emit(index, index)
+            self._stale.add(order_id)
+        if not self._repaint.isActive():
+            self._repaint.start()
+
+    def _returns_repaint(self) -> None:
+        where = {order.id: row for row, order in enumerate(self._orders)}
+        rows = [where[order_id] for order_id in self._stale if order_id in where]
+        self._stale.clear()
+        if rows:
+            self.dataChanged.emit(
+                self.index(min(rows), Column.RETURNS), self.index(max(rows), Column.RETURNS)
+            )
 
     def _returns_data(self, order: Order, role: int) -> Any:
         filing = self.filing(order)

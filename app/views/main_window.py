@@ -341,7 +341,6 @@ class MainWindow(QMainWindow):
 
     def _filing_run_finished(self, run: RunFinished) -> None:
         """The quiet count in the status bar: how many returned documents are not in Clio yet."""
-        self.orders_view.model.refresh_returns()
         waiting, failed = run.waiting, run.failed
         parts = [f"{waiting} waiting"] if waiting else []
         if failed:

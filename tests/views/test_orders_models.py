@@ -17,8 +17,18 @@ from app.models.order_detail import (
     DocumentColumn,
     DocumentsModel,
 )
-from app.models.orders import ORDER_ROLE, Column, OrdersFilterModel, OrdersModel, StatusFilter
+from app.models.orders import (
+    ORDER_ROLE,
+    RETURNS_REPAINT_MS,
+    Column,
+    OrdersFilterModel,
+    OrdersModel,
+    StatusFilter,
+    widest_texts,
+)
 from app.services.legalconnect.records import Deliverable, Order, OrderDocument, OrderStatus
+from app.services.returns.status import OrderFiling
+from app.views.orders_view import OrdersView
 
 NOW = dt.datetime(2026, 3, 2, 15, 30, tzinfo=dt.UTC)
 
@@ -247,3 +257,37 @@ def test_court_column_shows_the_county_and_keeps_the_full_name() -> None:
     proxy.setSourceModel(model)
     proxy.set_search_text("County of San Diego")  # the full name stays searchable
     assert proxy.rowCount() == 1
+
+
+def test_returns_changes_reach_the_view_once_per_interval_and_read_fresh_at_once(qtbot) -> None:
+    filed: dict[int, int] = {}
+    model = OrdersModel(returns=lambda o: OrderFiling(4, filed.get(o.id, 0), 0, None))
+    model.set_orders([order(i, "accepted") for i in range(1, 40)])
+    index = model.index(model.row_of(7) or 0, Column.RETURNS)
+    assert model.data(index) == "0 of 4 in Clio"
+    changes: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda top, bottom, _roles=(): changes.append((top.row(), bottom.row())))
+    for step in range(1, 5):  # the filer reports every step of every document
+        filed[7] = step
+        model.refresh_returns(7)
+        filed[9] = step
+        model.refresh_returns(9)
+    assert model.data(index) == "All 4 in Clio"  # read again at once...
+    assert changes == []  # ...while the view hears of it once, shortly
+    qtbot.waitUntil(lambda: bool(changes), timeout=2000)
+    assert changes == [(model.row_of(7), model.row_of(9))]
+    qtbot.wait(2 * RETURNS_REPAINT_MS)
+    assert len(changes) == 1
+
+
+def test_the_narrow_columns_fit_the_widest_text_they_can_show(qtbot) -> None:
+    view = OrdersView(returns=lambda o: OrderFiling(1, 0, 0, None))
+    qtbot.addWidget(view)
+    header = view.table.horizontalHeader()
+    metrics = view.table.fontMetrics()
+    for column, texts in widest_texts().items():
+        widest = max(metrics.horizontalAdvance(text) for text in texts)
+        assert header.sectionSize(column) > widest, (column, texts)
+        # The user may widen them; a changed cell no longer re-measures every row.
+        assert header.sectionResizeMode(column) == header.ResizeMode.Interactive
+    assert "Choose another matter" in widest_texts()[Column.RETURNS]

@@ -99,3 +99,10 @@ class OrderFiling:
         if self.blocker is Blocker.NOT_CONNECTED:
             return f"{self.waiting} waiting for Clio"
         return f"{self.filed} of {self.total} in Clio"
+
+    @classmethod
+    def widest_texts(cls) -> list[str]:
+        """Every shape `text` takes, with two-digit counts (to size a column once)."""
+        shapes = [cls(10, 10, 0, None), cls(10, 9, 0, None), cls(10, 0, 10, None)]
+        shapes += [cls(10, 0, 0, blocker) for blocker in Blocker]
+        return [shape.text for shape in shapes]
