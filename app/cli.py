@@ -30,7 +30,7 @@ from app.config import Config
 from app.logs import setup_logging
 from app.services.errors import AuthRequired, ServiceError
 from app.services.lock import ProfileInUse, ProfileLock
-from app.services.returns.filer import OrderFiled, ReturnsEvent, RunFinished
+from app.services.returns.filer import OrderFiled, RatePaused, ReturnsEvent, RunFinished
 from app.services.returns.notices import Announcement
 from app.services.returns.status import BLOCKER_TEXT
 from app.services.sync.events import (
@@ -113,7 +113,10 @@ class Progress:
             self._print(f"Note: {event.message}")
 
     def filer(self, event: ReturnsEvent) -> None:
-        if isinstance(event, OrderFiled):
+        if isinstance(event, RatePaused):
+            if event.seconds > 0:
+                self._print(f"Waiting for Clio's rate limit: going on in about {event.seconds:.0f} s")
+        elif isinstance(event, OrderFiled):
             number = event.order.display_number
             self._print(f"Order {number}: {event.count} returned document(s) filed into Clio › {event.path}")
         elif isinstance(event, RunFinished):
@@ -128,7 +131,7 @@ class Progress:
                         "not filed yet (another workstation may be filing them); tried again at the next run"
                     )
                 count = filing.waiting + filing.failed
-                self._print(f"Order {order.display_number}: {count} returned document(s) not in Clio — {why}")
+                self._print(f"Order {order.display_number}: {count} returned document(s) not in Clio: {why}")
 
     def announcement(self, event: Announcement) -> None:
         title = event.title.rstrip(".")

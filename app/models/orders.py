@@ -105,19 +105,6 @@ def short_date(moment: dt.datetime | None) -> str:
 RETURNS_REPAINT_MS = 250
 
 
-def widest_texts() -> dict[Column, list[str]]:
-    """What the narrow columns can show at their widest: the view sizes them from these once,
-    instead of re-measuring every row whenever a cell changes."""
-    late_in_year = dt.datetime(2026, 12, 28, 12, tzinfo=dt.UTC)
-    return {
-        Column.NUMBER: ["8888888", "Draft"],
-        Column.STATUS: [f"{status.label} (closed)" for status in OrderStatus],
-        Column.SUBMITTED: [short_date(late_in_year)],
-        Column.DOCUMENTS: ["888"],
-        Column.RETURNS: OrderFiling.widest_texts(),
-    }
-
-
 class OrdersModel(QAbstractTableModel):
     """The firm's orders, one row each, in the order they were first given."""
 
@@ -174,6 +161,13 @@ class OrdersModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.DOCUMENTS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def column_texts(self, column: Column) -> list[str]:
+        """What `column` shows in every row, for sizing it (In Clio: every shape its text takes,
+        since it changes as returns are filed and must not re-measure the table each time)."""
+        if column == Column.RETURNS:
+            return OrderFiling.widest_texts()
+        return [self._display(order, column) for order in self._orders]
 
     def filing(self, order: Order) -> OrderFiling:
         """How `order`'s returns stand towards Clio (read once, until `refresh_returns`)."""

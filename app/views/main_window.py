@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(stylesheet())
 
         self._returns = returns
+        self._returns_text = ""  # the quiet count as the last filing run left it
         self._announced_order: int | None = None
         self._clio_wait_notice: Notice | None = None
         self.notification_area = NotificationArea()
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         """The engine's, the filer's and the notices' events as signals."""
         self.sync.sig_filing_changed.connect(self._filing_changed)
         self.sync.sig_filing_run_finished.connect(self._filing_run_finished)
+        self.sync.sig_filing_paused.connect(self._filing_paused)
         self.sync.sig_announcement.connect(self.announce)
         self.order_panel.sig_returns_retry.connect(self.engine.refresh_now)
         self.tray.icon.messageClicked.connect(lambda: self._open_announced())
@@ -345,8 +347,17 @@ class MainWindow(QMainWindow):
         parts = [f"{waiting} waiting"] if waiting else []
         if failed:
             parts.append(f"{failed} failed")
-        text = f"Returns not in Clio: {', '.join(parts)}" if parts else ""
-        self.connection.set_returns(text)
+        self._returns_text = f"Returns not in Clio: {', '.join(parts)}" if parts else ""
+        self.connection.set_returns(self._returns_text)
+
+    def _filing_paused(self, seconds: float) -> None:
+        """Clio's rate limit holds the filing for a while: say so where the quiet count is."""
+        if seconds > 0:
+            self.connection.set_returns(
+                f"Returns: waiting for Clio's rate limit — going on in about {seconds:.0f} s"
+            )
+        else:
+            self.connection.set_returns(self._returns_text)
 
     def announce(self, announcement: Announcement) -> None:
         """Tell the user (the tray where there is one, the window otherwise), with the action it offers."""

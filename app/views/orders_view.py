@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.appearance import icon
-from app.models.orders import Column, OrdersFilterModel, OrdersModel, StatusFilter, widest_texts
+from app.models.orders import Column, OrdersFilterModel, OrdersModel, StatusFilter
 from app.services.legalconnect.records import Order
 from app.services.returns.status import OrderFiling
+
+NARROW_COLUMNS = (Column.NUMBER, Column.STATUS, Column.SUBMITTED, Column.DOCUMENTS, Column.RETURNS)
 
 
 class OrdersTable(QTableView):
@@ -99,7 +101,13 @@ class OrdersView(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
         self.table.setWordWrap(False)  # one line per order; long texts are elided, full text in tooltips
         header = self.table.horizontalHeader()
+        for column in NARROW_COLUMNS:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+        self._sizing_due = False
         self._size_columns()
+        for changed in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
+            changed.connect(self._size_columns_soon)
+        self.model.dataChanged.connect(self._data_changed)
         header.setSectionResizeMode(Column.CASE_TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(Column.COURT, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(Column.CLIO_MATTER, 110)
@@ -124,29 +132,42 @@ class OrdersView(QWidget):
         self._update_count()
 
     def _size_columns(self) -> None:
-        """The narrow columns fit the widest text they can hold, measured once (and again when the
-        font changes); the user may widen them. Measuring every row instead (ResizeToContents) made
-        each changed cell cost the whole table: 100+ ms with a few hundred orders."""
+        """The narrow columns fit what they show and their header, measured from the texts (not
+        cell by cell through the view), when rows come, go or change — never when only the In Clio
+        column changed, which is sized for its widest text once: letting Qt measure contents on
+        every change (ResizeToContents) cost the whole table per filed document, 100+ ms with a
+        few hundred orders."""
+        self._sizing_due = False
         self.table.ensurePolished()
         metrics = self.table.fontMetrics()
         header = self.table.horizontalHeader()
         style = self.table.style()
-        padding = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1) + 12
+        padding = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1) + 8
         decoration = self.table.iconSize().width()
-        decoration = (
-            decoration if decoration > 0 else style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        ) + 6
-        for column, texts in widest_texts().items():
-            width = max(metrics.horizontalAdvance(text) for text in texts) + padding
-            if column is Column.STATUS:
-                width += decoration
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, max(width, header.sectionSizeFromContents(column).width()))
+        if decoration <= 0:
+            decoration = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        for column in NARROW_COLUMNS:
+            texts = self.model.column_texts(column)
+            width = max((metrics.horizontalAdvance(text) for text in texts), default=0) + padding
+            if column == Column.STATUS:
+                width += decoration + 4
+            width = max(width, header.sectionSizeFromContents(column).width())
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+
+    def _size_columns_soon(self) -> None:
+        if not self._sizing_due:
+            self._sizing_due = True
+            QTimer.singleShot(0, self, self._size_columns)
+
+    def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
+        if not (top_left.column() == bottom_right.column() == Column.RETURNS):
+            self._size_columns_soon()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._size_columns()
+            self._size_columns_soon()
 
     # -- filters --------------------------------------------------------------------------------
 

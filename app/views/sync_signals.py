@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from app.services.returns.filer import FilingChanged, OrderFiled, ReturnsEvent, ReturnsFiler, RunFinished
+from app.services.returns.filer import (
+    FilingChanged,
+    OrderFiled,
+    RatePaused,
+    ReturnsEvent,
+    ReturnsFiler,
+    RunFinished,
+)
 from app.services.returns.notices import DecisionNotices
 from app.services.sync.engine import SyncEngine
 from app.services.sync.events import (
@@ -61,6 +68,8 @@ class SyncSignals(QObject):
     """(order id) something about that order's returns towards Clio changed."""
     sig_filing_run_finished = Signal(object)
     """(RunFinished) a filing run ended; it lists the orders whose returns are not all in Clio."""
+    sig_filing_paused = Signal(float)
+    """(seconds) filing waits about that long for Clio's rate limit; 0: it goes on."""
     sig_announcement = Signal(object)
     """(Announcement) tell the user: the court decided, documents were filed or wait for Clio."""
 
@@ -97,6 +106,8 @@ class SyncSignals(QObject):
             self.sig_filing_changed.emit(event.order.id)
         elif isinstance(event, RunFinished):
             self.sig_filing_run_finished.emit(event)
+        elif isinstance(event, RatePaused):
+            self.sig_filing_paused.emit(event.seconds)
 
     def _on_event(self, event: SyncEvent) -> None:
         if isinstance(event, OrdersChanged):

@@ -47,7 +47,9 @@ def build_emulator(conn: sqlite3.Connection, settings: ClioSettings) -> Emulator
         conn=conn,
         settings=settings,
         pager=Pager(secret),
-        limiter=RateLimiter(lambda: settings.faults.rate_limit_per_minute),
+        limiter=RateLimiter(
+            lambda: settings.faults.rate_limit_per_minute, window=lambda: settings.faults.rate_window_s
+        ),
         storage=storage,
         serializers=Serializers(conn, storage),
         oauth=ClioOAuth(conn, settings),

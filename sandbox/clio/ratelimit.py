@@ -1,4 +1,4 @@
-"""Per-access-token rate limiting in fixed 60-second windows (DOC-RL)."""
+"""Per-access-token rate limiting in fixed 60-second windows (DOC-RL); tests may shorten them."""
 
 from __future__ import annotations
 
@@ -35,24 +35,31 @@ class Verdict:
 class RateLimiter:
     """Counts requests per token; the window starts at a token's first request in it."""
 
-    def __init__(self, limit: Callable[[], int], clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        limit: Callable[[], int],
+        clock: Callable[[], float] = time.time,
+        window: Callable[[], float] = lambda: WINDOW_S,
+    ) -> None:
         self._limit = limit
+        self._window = window
         self._clock = clock
         self._lock = threading.Lock()
         self._windows: dict[str, tuple[float, int]] = {}
 
     def check(self, token: str) -> Verdict:
         limit = self._limit()
+        window = self._window()
         now = self._clock()
         with self._lock:
             start, count = self._windows.get(token, (now, 0))
-            if now >= start + WINDOW_S:
+            if now >= start + window:
                 start, count = now, 0
             allowed = count < limit
             if allowed:
                 count += 1
             self._windows[token] = (start, count)
-        reset = start + WINDOW_S
+        reset = start + window
         return Verdict(
             allowed=allowed,
             limit=limit,

@@ -44,7 +44,9 @@ class Faults:
     throttle_rate: float = 0.0
     """Share of requests (0..1) answered 429 with `Retry-After: 1` (a storm of rate limiting)."""
     rate_limit_per_minute: int = 50
-    """Clio: requests allowed per access token per 60-second window."""
+    """Clio: requests allowed per access token per window (60 seconds, as in Clio)."""
+    rate_window_s: int = 60
+    """Clio: the rate-limit window's length. Clio's is 60 s; tests shorten it to see waits quickly."""
     access_token_lifetime_s: int = 30 * 24 * 3600
     """Clio: `expires_in` of new access tokens (Clio documents 30 days)."""
     storage_url_lifetime_s: int = 600
@@ -101,6 +103,7 @@ class Faults:
 _SHARES = {"error_rate", "drop_rate", "lost_answer_rate", "throttle_rate"}
 _INTS = {
     "rate_limit_per_minute",
+    "rate_window_s",
     "access_token_lifetime_s",
     "storage_url_lifetime_s",
     "upload_verify_timeouts",
@@ -121,7 +124,7 @@ def _coerce(name: str, value: Any) -> Any:
     if name in _SHARES and value > 1:
         raise ValueError(f"{name} is a share between 0 and 1")
     if name in _INTS:
-        if value != int(value) or (name == "rate_limit_per_minute" and value < 1):
+        if value != int(value) or (name in ("rate_limit_per_minute", "rate_window_s") and value < 1):
             raise ValueError(f"{name} must be a positive whole number")
         return int(value)
     return float(value)

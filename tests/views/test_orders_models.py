@@ -24,7 +24,6 @@ from app.models.orders import (
     OrdersFilterModel,
     OrdersModel,
     StatusFilter,
-    widest_texts,
 )
 from app.services.legalconnect.records import Deliverable, Order, OrderDocument, OrderStatus
 from app.services.returns.status import OrderFiling
@@ -280,14 +279,25 @@ def test_returns_changes_reach_the_view_once_per_interval_and_read_fresh_at_once
     assert len(changes) == 1
 
 
-def test_the_narrow_columns_fit_the_widest_text_they_can_show(qtbot) -> None:
+def test_the_narrow_columns_fit_what_they_show_and_in_clio_its_widest_text(qtbot) -> None:
     view = OrdersView(returns=lambda o: OrderFiling(1, 0, 0, None))
     qtbot.addWidget(view)
     header = view.table.horizontalHeader()
     metrics = view.table.fontMetrics()
-    for column, texts in widest_texts().items():
-        widest = max(metrics.horizontalAdvance(text) for text in texts)
-        assert header.sectionSize(column) > widest, (column, texts)
-        # The user may widen them; a changed cell no longer re-measures every row.
-        assert header.sectionResizeMode(column) == header.ResizeMode.Interactive
-    assert "Choose another matter" in widest_texts()[Column.RETURNS]
+
+    def fits(column: Column, text: str) -> bool:
+        return header.sectionSize(column) > metrics.horizontalAdvance(text)
+
+    assert fits(Column.RETURNS, "Choose another matter")  # sized once for every shape its text takes
+    view.model.set_orders([order(1, "accepted"), order(2, "submitted")])
+    qtbot.waitUntil(lambda: fits(Column.STATUS, "Accepted"))
+    narrow = header.sectionSize(Column.STATUS)
+    assert not fits(Column.STATUS, "Partially Accepted (closed)")  # room left for the case and court
+    view.model.set_orders([order(1, "partially_accepted", closed=True), order(2, "submitted")])
+    qtbot.waitUntil(lambda: fits(Column.STATUS, "Partially Accepted (closed)"))
+    assert header.sectionSize(Column.STATUS) > narrow
+    # A filed document changes only the In Clio cell: nothing is measured again.
+    widths = [header.sectionSize(c) for c in Column]
+    view.model.refresh_returns(1)
+    qtbot.wait(2 * RETURNS_REPAINT_MS)
+    assert [header.sectionSize(c) for c in Column] == widths

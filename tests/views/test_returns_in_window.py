@@ -13,6 +13,7 @@ import pytest
 from app.models.order_detail import DeliverableColumn
 from app.models.orders import Column
 from app.services.legalconnect.records import OrderStatus
+from app.services.returns.filer import RatePaused
 from app.services.returns.status import FilingState
 from app.views.clio_browser import ClioBrowser
 from app.views.notify import Level
@@ -114,7 +115,13 @@ def test_an_order_without_a_matter_asks_for_one_and_files_into_it(qtbot, stack, 
 
     qtbot.waitUntil(lambda: in_clio() == "Choose Clio matter", timeout=60_000)
     qtbot.waitUntil(lambda: window.connection.returns.isVisible(), timeout=60_000)
-    assert "waiting" in window.connection.returns.text
+    count = window.connection.returns.text
+    assert "waiting" in count
+    # While Clio's rate limit holds the filer, the quiet count says so, and comes back after.
+    stack.services.returns.events.emit(RatePaused(42.0))
+    assert window.connection.returns.text == "Returns: waiting for Clio's rate limit — going on in about 42 s"
+    stack.services.returns.events.emit(RatePaused(0.0))
+    assert window.connection.returns.text == count
     window.open_order(order_id)
     panel = window.order_panel
     qtbot.waitUntil(lambda: panel.order is not None and panel.order.id == order_id and not panel.loading)

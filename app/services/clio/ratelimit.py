@@ -19,10 +19,22 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from app.services.events import EventHub
+
 Priority = Literal["interactive", "background"]
 
 WINDOW_S = 60.0
 """Clio's window length; no wait for a window to reset is ever longer (the clocks may disagree)."""
+NOTICE_S = 1.0
+"""Waits at least this long are announced (`RateLimiter.waits`), so a face can say why nothing moves."""
+
+
+@dataclass(frozen=True)
+class RateWait:
+    """A caller of `priority` waits about `seconds` for Clio's limit; `seconds` 0: it goes on now."""
+
+    priority: Priority
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,7 @@ class RateLimiter:
         self._reset_at: float | None = None
         self._blocked_until = 0.0
         self._in_flight = 0
+        self.waits: EventHub[RateWait] = EventHub()
 
     @property
     def headroom(self) -> int:
@@ -75,12 +88,21 @@ class RateLimiter:
         )
 
     async def acquire(self, priority: Priority = "interactive") -> None:
-        """Wait until a request of this priority may be sent, and count it as sent."""
-        while True:
-            wait = self._wait_needed(priority)
-            if wait <= 0:
-                break
-            await self._sleep(wait)
+        """Wait until a request of this priority may be sent, and count it as sent. Waits of
+        `NOTICE_S` or more are announced on `waits`, and so is the end of them."""
+        announced = False
+        try:
+            while True:
+                wait = self._wait_needed(priority)
+                if wait <= 0:
+                    break
+                if wait >= NOTICE_S:
+                    announced = True
+                    self.waits.emit(RateWait(priority, wait))
+                await self._sleep(wait)
+        finally:
+            if announced:  # going on, or cancelled: either way no longer waiting
+                self.waits.emit(RateWait(priority, 0.0))
         if self._remaining is not None:
             self._remaining -= 1
         self._in_flight += 1

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from app.config import Config
 from app.paths import TEMP_PREFIX
 from app.services import errors
 from app.services.clio.connection import ClioConnection
+from app.services.clio.ratelimit import RateWait
 from app.services.clio.tokens import ClioConnectionEnded
 from app.services.events import EventHub
 from app.services.legalconnect.client import LegalConnectClient
@@ -104,7 +106,15 @@ class RunFinished:
         return sum(f.waiting for _o, f in self.pending if f.blocker is Blocker.NOT_CONNECTED)
 
 
-ReturnsEvent = FilingChanged | OrderFiled | RunFinished
+@dataclass(frozen=True)
+class RatePaused:
+    """Filing waits about `seconds` for Clio's rate limit (the user's own browsing keeps its share);
+    `seconds` 0: it goes on."""
+
+    seconds: float
+
+
+ReturnsEvent = FilingChanged | OrderFiled | RunFinished | RatePaused
 
 
 class ReturnsFiler:
@@ -139,6 +149,8 @@ class ReturnsFiler:
         self._places: dict[int, OrderPlace] = {}
         self._orders: dict[int, Order] = {}
         self._order_errors: dict[int, str] = {}
+        self._run_ids: set[int] = set()  # the orders this run works on
+        self._paused_until: float | None = None  # waiting for Clio's rate limit (monotonic time)
 
     # -- what the faces read ----------------------------------------------------------------------
 
@@ -202,14 +214,28 @@ class ReturnsFiler:
             return Blocker.NO_MATTER
         if not self._clio.connected:
             return Blocker.NOT_CONNECTED
-        return self._blockers.get(order.id)
+        blocker = self._blockers.get(order.id)
+        if blocker is None and self._paused_until is not None and order.id in self._run_ids:
+            return Blocker.RATE_LIMITED
+        return blocker
 
     def _filing_text(self) -> str:
-        client = self._clio.client
-        wait = client.limiter.state().blocked_for if client is not None else 0.0
-        if wait > 1:
-            return f"Waiting for Clio (rate limit) — about {wait:.0f} s"
+        if self._paused_until is not None:
+            left = max(1.0, self._paused_until - time.monotonic())
+            return f"Waiting for Clio (rate limit) — goes on in about {left:.0f} s"
         return "Filing into Clio…"
+
+    def _rate_wait(self, wait: RateWait) -> None:
+        """Clio's rate limit holds this run's requests (or lets them go): say so on its orders."""
+        if wait.priority != "background":
+            return
+        was = self._paused_until
+        self._paused_until = time.monotonic() + wait.seconds if wait.seconds > 0 else None
+        if was is None and self._paused_until is None:
+            return
+        self.events.emit(RatePaused(wait.seconds))
+        for order_id in self._run_ids:
+            self.events.emit(FilingChanged(order_id))
 
     # -- what the faces ask for ---------------------------------------------------------------------
 
@@ -243,6 +269,8 @@ class ReturnsFiler:
         work = self._unfinished(orders) if self.offered else []
         first = work
         client = self._clio.client if self._clio.connected else None
+        self._run_ids = {o.id for o in work if o.clio is not None}
+        stop_listening = client.limiter.waits.subscribe(self._rate_wait) if client is not None else None
         stopped = False
         try:
             for _attempt in range(PASSES):
@@ -269,6 +297,12 @@ class ReturnsFiler:
             stopped = True  # quitting or signing out: not a finished run; the journal resumes it
             raise
         finally:
+            if stop_listening is not None:
+                stop_listening()
+            self._run_ids = set()
+            if self._paused_until is not None:
+                self._paused_until = None
+                self.events.emit(RatePaused(0.0))
             if not stopped:
                 self._finish_run(first)
 

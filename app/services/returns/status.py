@@ -47,7 +47,7 @@ BLOCKER_TEXT = {
     Blocker.NOT_CONNECTED: "Waiting for Clio — connect to Clio to file it",
     Blocker.MATTER_CLOSED: "Waiting — the Clio matter is closed; choose another matter",
     Blocker.MATTER_GONE: "Waiting — the Clio matter no longer exists; choose another matter",
-    Blocker.RATE_LIMITED: "Waiting for Clio (rate limit) — it files on its own shortly",
+    Blocker.RATE_LIMITED: "Waiting for Clio (rate limit) — it goes on by itself shortly",
 }
 
 
@@ -96,7 +96,7 @@ class OrderFiling:
             return "Choose another matter"
         if self.failed:
             return f"{self.failed} failed"
-        if self.blocker is Blocker.NOT_CONNECTED:
+        if self.blocker in (Blocker.NOT_CONNECTED, Blocker.RATE_LIMITED):
             return f"{self.waiting} waiting for Clio"
         return f"{self.filed} of {self.total} in Clio"
 

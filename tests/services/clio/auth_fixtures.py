@@ -17,15 +17,18 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
-    """A real HTTP transport that remembers every request it sends (method and URL)."""
+    """A real HTTP transport that remembers every request (method and URL) and each answer's status."""
 
     def __init__(self) -> None:
         self._inner = httpx.AsyncHTTPTransport()
         self.requests: list[tuple[str, httpx.URL]] = []
+        self.statuses: list[int] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append((request.method, request.url))
-        return await self._inner.handle_async_request(request)
+        response = await self._inner.handle_async_request(request)
+        self.statuses.append(response.status_code)
+        return response
 
     async def aclose(self) -> None:
         await self._inner.aclose()

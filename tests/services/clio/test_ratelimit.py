@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import httpx
 import respx
@@ -163,3 +164,43 @@ def test_concurrent_callers_all_wait_after_someone_elses_429() -> None:
     start = clock()
     assert len(asyncio.run(body())) == 5
     assert sent_at[0] == start and all(t >= start + 9 for t in sent_at[1:])
+
+
+def test_long_waits_are_announced_with_their_priority_and_their_end() -> None:
+    from app.services.clio.ratelimit import RateWait
+
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    heard: list[RateWait] = []
+    limiter.waits.subscribe(heard.append)
+
+    async def body():
+        await limiter.acquire("background")
+        limiter.release(200, headers(clock, 50, 10, 25))  # only the headroom left: background waits
+        await limiter.acquire("background")
+        limiter.release(200, headers(clock, 50, 49, 60))
+        await limiter.acquire("interactive")  # no wait: nothing said
+
+    asyncio.run(body())
+    assert heard == [RateWait("background", 25), RateWait("background", 0.0)]
+
+
+def test_a_wait_cancelled_midway_still_announces_its_end() -> None:
+    from app.services.clio.ratelimit import RateWait
+
+    limiter = RateLimiter()
+    heard: list[RateWait] = []
+    limiter.waits.subscribe(heard.append)
+
+    async def body():
+        await limiter.acquire("background")
+        limiter.release(200, {"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "3"})
+        waiting = asyncio.create_task(limiter.acquire("background"))
+        await asyncio.sleep(0.05)
+        waiting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+
+    asyncio.run(body())
+    assert [w.seconds > 1 for w in heard] == [True, False]
+    assert heard[-1] == RateWait("background", 0.0)

@@ -307,3 +307,43 @@ def test_a_run_stopped_midway_reports_nothing_and_the_next_run_finishes_it(sandb
         assert finished.pending == ()
 
     run_desk(sandbox_world, tmp_path / "ws1", body)
+
+
+def test_clios_rate_limit_holds_filing_as_waiting_not_failed_and_it_goes_on(sandbox_world, tmp_path) -> None:
+    from app.services.returns.filer import RatePaused
+
+    async def body(desk: Desk) -> None:
+        assert await desk.services.engine.run_once()  # the seeded returns, with room to spare
+        [order_id] = await desk.decided_orders(1, 3)  # 4 returned documents
+        # A tight limit with short windows (Clio's are 60 s): the background share is 9 a window.
+        sandbox_world.clio_faults.update({"rate_limit_per_minute": 12, "rate_window_s": 4})
+        filer = desk.services.returns
+        seen: list[tuple[float, Blocker | None, str, str]] = []
+
+        def on_pause(event: object) -> None:
+            if isinstance(event, RatePaused) and event.seconds > 0:
+                order = next(o for o in filer_orders if o.id == order_id)
+                texts = [filer.deliverable_filing(order, d).text for d in returned]
+                filing = filer.order_filing(order)
+                seen.append((event.seconds, filing.blocker, filing.text, " | ".join(texts)))
+
+        filer_orders = await desk.services.orders.refresh()
+        returned = await desk.deliverables(order_id)
+        filer.events.subscribe(on_pause)
+        answered = len(desk.transport.statuses)
+        await filer.run(filer_orders)
+        assert seen, "the limit was reached, so the wait was announced"
+        seconds, blocker, order_text, documents = seen[0]
+        assert 0 < seconds <= 5  # the reset time comes in whole seconds
+        assert blocker is Blocker.RATE_LIMITED
+        assert order_text.endswith("waiting for Clio")
+        assert "Waiting for Clio (rate limit)" in documents
+        pauses = [e.seconds for e in desk.events if isinstance(e, RatePaused)]
+        assert pauses[-1] == 0.0  # and that it went on
+        assert 429 not in desk.transport.statuses[answered:]  # the limiter waited; Clio never refused
+        await _assert_each_in_clio_once(desk, {order_id: returned})
+        assert filer.order_filing(next(o for o in filer_orders if o.id == order_id)).text == "All 4 in Clio"
+        [*_, finished] = [e for e in desk.events if isinstance(e, RunFinished)]
+        assert finished.pending == ()
+
+    run_desk(sandbox_world, tmp_path / "ws1", body)
