@@ -11,11 +11,12 @@ and the banner goes away by itself at the next successful refresh.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -88,6 +89,10 @@ class MainWindow(QMainWindow):
 
         self._returns = returns
         self._returns_text = ""  # the quiet count as the last filing run left it
+        self._paused_until: float | None = None  # filing waits for Clio's rate limit until then
+        self._pause_tick = QTimer(self)
+        self._pause_tick.setInterval(1000)
+        self._pause_tick.timeout.connect(self._show_pause)
         self._announced_order: int | None = None
         self._clio_wait_notice: Notice | None = None
         self.notification_area = NotificationArea()
@@ -351,13 +356,24 @@ class MainWindow(QMainWindow):
         self.connection.set_returns(self._returns_text)
 
     def _filing_paused(self, seconds: float) -> None:
-        """Clio's rate limit holds the filing for a while: say so where the quiet count is."""
+        """Clio's rate limit holds the filing for a while: say so where the quiet count is, counting
+        down, and put the count back when it goes on."""
         if seconds > 0:
-            self.connection.set_returns(
-                f"Returns: waiting for Clio's rate limit — going on in about {seconds:.0f} s"
-            )
+            self._paused_until = time.monotonic() + seconds
+            self._pause_tick.start()
+            self._show_pause()
         else:
+            self._paused_until = None
+            self._pause_tick.stop()
             self.connection.set_returns(self._returns_text)
+
+    def _show_pause(self) -> None:
+        if self._paused_until is None:
+            return
+        left = max(1.0, self._paused_until - time.monotonic())
+        self.connection.set_returns(
+            f"Returns: waiting for Clio's rate limit — going on in about {left:.0f} s"
+        )
 
     def announce(self, announcement: Announcement) -> None:
         """Tell the user (the tray where there is one, the window otherwise), with the action it offers."""

@@ -269,6 +269,8 @@ class ReturnsFiler:
         work = self._unfinished(orders) if self.offered else []
         first = work
         client = self._clio.client if self._clio.connected else None
+        if client is not None:
+            self._forget_passing_blockers()
         self._run_ids = {o.id for o in work if o.clio is not None}
         stop_listening = client.limiter.waits.subscribe(self._rate_wait) if client is not None else None
         stopped = False
@@ -305,6 +307,15 @@ class ReturnsFiler:
                 self.events.emit(RatePaused(0.0))
             if not stopped:
                 self._finish_run(first)
+
+    def _forget_passing_blockers(self) -> None:
+        """Connected again, or a new window of Clio's limit: what waited for that is tried again
+        (and shown as such), rather than still saying "connect to Clio" meanwhile."""
+        passed = [o for o, b in self._blockers.items() if b in (Blocker.NOT_CONNECTED, Blocker.RATE_LIMITED)]
+        for order_id in passed:
+            del self._blockers[order_id]
+        for order_id in passed:  # told once all are gone, so nobody reads a half-updated picture
+            self.events.emit(FilingChanged(order_id))
 
     def _unfinished(self, orders: Sequence[Order]) -> list[Order]:
         finished = self._journal.finished_returns()

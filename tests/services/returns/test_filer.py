@@ -11,7 +11,7 @@ import pytest
 
 from app import config
 from app.services.legalconnect.records import ClioLink, OrderStatus
-from app.services.returns.filer import OrderFiled, RunFinished
+from app.services.returns.filer import FilingChanged, OrderFiled, RunFinished
 from app.services.returns.folders import ORDER_KEY
 from app.services.returns.notices import Announcement, Offer
 from app.services.returns.status import Blocker, FilingState
@@ -230,7 +230,19 @@ def test_without_clio_returns_wait_and_connecting_files_them(sandbox_world, tmp_
         assert len(waiting) == 1 and f"{runs[-1].waiting_for_clio} documents" in waiting[0].message
         assert desk.clio_api_requests() == []  # nothing was tried without a connection
         await desk.connect_clio()
+        filer = desk.services.returns
+        orders = {o.id: o for o in await desk.orders()}
+        blockers_once_running: list[Blocker | None] = []
+
+        def on_change(event: object) -> None:
+            if isinstance(event, FilingChanged) and not blockers_once_running:
+                blockers_once_running.extend(filer.order_filing(o).blocker for o in orders.values())
+
+        filer.events.subscribe(on_change)
         assert await engine.run_once()
+        # The first change the next run reports no longer says "connect to Clio", even for orders
+        # whose turn comes later (or after a wait for Clio's rate limit).
+        assert blockers_once_running and Blocker.NOT_CONNECTED not in blockers_once_running
         assert [e for e in desk.events if isinstance(e, RunFinished)][-1].waiting_for_clio == 0
         await _assert_each_in_clio_once(desk, await _all_deliverables(desk))
 
