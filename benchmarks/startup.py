@@ -37,6 +37,7 @@ def run() -> list[Figure]:
         base = Path(tmp)
         with sandbox_process(base / "sandbox") as endpoints:
             env = child_env(base / "home")
+            env.pop("PYTHONDONTWRITEBYTECODE", None)  # the cached mode caches, whatever this shell says
             app_args = ["-m", "app", "--sandbox-endpoints", str(endpoints), "--benchmark-ready"]
             bare_cmd = [sys.executable, str(ROOT / "benchmarks" / "bare_window.py")]
             run_json([sys.executable, *app_args], env)  # warm-up: signs in, fills the cache, writes bytecode

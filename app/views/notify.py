@@ -125,6 +125,9 @@ class NotificationArea(QWidget):
         notice = Notice(title, message, level, actions or [])
         notice.sig_closed.connect(lambda: self._forget(notice))
         self._layout.insertWidget(0, notice)
+        # A layout shows a widget added to a visible parent only on the next event-loop turn; show
+        # it now so the notice is there the moment this returns (and tests need not race it).
+        notice.show()
         self.notices.insert(0, notice)
         while len(self.notices) > self.MAX_NOTICES:
             self.notices[-1].dismiss()

@@ -70,3 +70,14 @@ def test_message_text_is_not_interpreted_as_markup(qtbot) -> None:
     label = notice.findChild(QLabel)
     assert "&lt;img src=x&gt; &amp; more" in label.text()
     assert "<img" not in label.text()
+
+
+def test_a_notice_added_to_a_shown_strip_is_visible_at_once(qtbot) -> None:
+    """No event-loop turn between adding a notice and seeing it: callers check it right away."""
+    area = NotificationArea()
+    qtbot.addWidget(area)
+    area.show_notice("Offline.", "Cannot reach the service.", Level.ERROR)
+    area.show()
+    qtbot.waitExposed(area)
+    second = area.show_notice("Order 1234567 accepted", "", Level.SUCCESS)
+    assert second.isVisible()
