@@ -25,7 +25,7 @@ from pathlib import Path
 
 from benchmarks.common import ROOT, Figure, child_env, median, run_json, sandbox_process
 
-RUNS = 9
+RUNS = 15
 SHOWN_IMPORTS = 12
 READY_MARK = "benchmark: ready"
 """What the app writes to stderr, after its imports' timings, once the window is usable."""

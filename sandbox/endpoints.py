@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from sandbox.seed import firm
-
 
 @dataclass(frozen=True)
 class Login:
@@ -56,6 +54,8 @@ class Endpoints:
 
 def for_servers(clio_url: str, lc_url: str) -> Endpoints:
     """The endpoints of sandbox servers listening at these origins."""
+    from sandbox.seed import firm  # the seeded world's names: the servers' side only
+
     return Endpoints(
         clio=ClioEndpoint(
             base_url=clio_url,

@@ -96,21 +96,26 @@ def test_a_real_sign_in_leaves_no_secret_in_any_file(sandbox_world, tmp_path: Pa
 
 
 def test_start_up_imports_only_what_the_first_screen_shows() -> None:
-    """Document checking, QtWebEngine, the HTTP stack, the keyring, the Clio client and the order
-    wizard load when first needed (or off the GUI thread), not while the window opens."""
+    """Document checking, QtWebEngine, the HTTP stack, the keyring, the Clio client, the order
+    wizard and the returns filer's work load when first needed (or off the GUI thread), not while
+    the window opens; nor do Qt classes only a dialog uses (each costs start-up when first touched)."""
     code = (
-        "import sys, app.main, app.compose, app.views.main_window; "
+        "import sys, app.main, app.compose, app.views.main_window, sandbox.endpoints; "
         "heavy = ('pypdf', 'PIL', 'cryptography', 'app.services.intake', 'PySide6.QtWebEngine', "
         "'httpx', 'httpcore', 'stamina', 'keyring', 'app.services.keyring_store', 'app.services.clio.api', "
         "'app.services.clio.auth', 'app.services.wizard.flow', 'app.views.wizard.window', "
-        "'app.views.settings_dialog', 'app.views.sign_in'); "
+        "'app.views.settings_dialog', 'app.views.sign_in', 'app.services.returns.work', "
+        "'app.services.returns.folders', 'app.services.returns.naming', 'app.services.clio.ratelimit', "
+        "'sandbox.seed', 'email.utils'); "
+        "from PySide6 import QtWidgets; "
+        "print([n for n in ('QStyle', 'QMessageBox', 'QFileDialog') if n in QtWidgets.__dict__]); "
         "print(sorted({m for m in sys.modules if m.startswith(heavy)}))"
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
-    assert done.stdout.strip() == "[]"
+    assert done.stdout.split() == ["[]", "[]"]
 
 
 def _sync(home: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:

@@ -14,7 +14,6 @@ them off the GUI thread before its first request (`preload`).
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import importlib
 import threading
 from collections.abc import Awaitable, Callable
@@ -215,6 +214,8 @@ def retry_after_seconds(response: httpx.Response, default: float = 60.0) -> floa
         return default
     if value.isdigit():
         return float(value)
+    import email.utils  # rare (most servers send seconds), and a few ms at start-up
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

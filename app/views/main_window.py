@@ -21,7 +21,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QSplitter,
     QVBoxLayout,
@@ -469,6 +468,8 @@ class MainWindow(QMainWindow):
         )
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox  # not with the window: Qt classes cost when touched
+
         box = QMessageBox(self)
         box.setWindowTitle("About LegalConnect Desktop")
         box.setText(

@@ -14,11 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -425,6 +424,10 @@ class OrderPanel(QWidget):
         item = self.selected_deliverable()
         if item is None or self.progress.isVisible():
             return
+        # Loaded here, not with the window: each Qt class costs its start-up when first touched.
+        from PySide6.QtCore import QStandardPaths
+        from PySide6.QtWidgets import QFileDialog
+
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         suggested = str(Path(folder or Path.home()) / safe_filename(item.name))
         chosen, _filter = QFileDialog.getSaveFileName(

@@ -19,32 +19,27 @@ last recorded step, and the lookup in step 2 makes a repeated step harmless. Eve
 uses the rate limiter's background share, so the user's own browsing is never starved. What cannot
 be filed now waits with a reason (no matter, Clio not connected, the matter closed) and is filed on
 its own once the reason goes away. No Qt here.
+
+This module is the filer's face: its events, what the window reads and asks for, and the run. The
+work itself (steps 1-5) is `app.services.returns.work`, loaded with the first run that has any.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from app.config import Config
-from app.paths import TEMP_PREFIX
 from app.services import errors
 from app.services.clio.connection import ClioConnection
-from app.services.clio.ratelimit import RateWait
 from app.services.clio.tokens import ClioConnectionEnded
 from app.services.events import EventHub
 from app.services.legalconnect.client import LegalConnectClient
-from app.services.legalconnect.filing import AlreadyClaimed, AlreadyFiled
-from app.services.legalconnect.records import Claim, ClioLink, Deliverable, Order
-from app.services.returns.folders import DOCUMENT_KEY, OrderKeys, OrderPlace, ReturnFolders
-from app.services.returns.naming import Names
+from app.services.legalconnect.records import ClioLink, Deliverable, Order
 from app.services.returns.status import (
     BLOCKER_TEXT,
     Blocker,
@@ -57,16 +52,12 @@ from app.services.store import Store
 from app.services.store_journal import ReturnState, ReturnStep
 
 if TYPE_CHECKING:
-    # The Clio client loads with the connection, off the GUI thread (not with this module).
-    from app.services.clio.api import ClioClient, UploadTarget
-    from app.services.clio.records import Document, Matter
-
-log = logging.getLogger(__name__)
+    from app.services.clio.ratelimit import RateWait  # loads with the Clio client, off the GUI thread
+    from app.services.returns.folders import OrderPlace
+    from app.services.returns.work import OrderWork
 
 LEASE_SECONDS = 600
 """A claim's lease: long enough to file one document even while waiting out Clio's rate limit."""
-URL_RESTARTS = 2
-"""How many times an upload whose signed link expired starts a new version before giving up."""
 PASSES = 3
 """Passes over what is left within one run, while each gets further (network hiccups pass)."""
 
@@ -117,6 +108,32 @@ class RatePaused:
 ReturnsEvent = FilingChanged | OrderFiled | RunFinished | RatePaused
 
 
+@dataclass
+class FilerState:
+    """What the filer knows beyond the journal, shared by its face (what the window reads) and its
+    work (`app.services.returns.work`, loaded with the first run)."""
+
+    events: EventHub[ReturnsEvent] = field(default_factory=EventHub)
+    blockers: dict[int, Blocker] = field(default_factory=dict)
+    """Why an order's returns wait (beyond "no matter" and "not connected", which are read live)."""
+    filing: set[int] = field(default_factory=set)
+    """Returned documents being filed right now."""
+    elsewhere: dict[int, str] = field(default_factory=dict)
+    """Returned documents another workstation holds a claim on, and which one."""
+    places: dict[int, OrderPlace] = field(default_factory=dict)
+    order_errors: dict[int, str] = field(default_factory=dict)
+    """Orders whose work failed as a whole this time (their list, matter or folders), and why."""
+
+    def block(self, order: Order, blocker: Blocker) -> None:
+        if self.blockers.get(order.id) is not blocker:
+            self.blockers[order.id] = blocker
+            self.events.emit(FilingChanged(order.id))
+
+    def unblock(self, order: Order) -> None:
+        if self.blockers.pop(order.id, None) is not None:
+            self.events.emit(FilingChanged(order.id))
+
+
 class ReturnsFiler:
     """Files returned documents into Clio (see the module docstring). A `SyncJob` of the engine."""
 
@@ -141,14 +158,15 @@ class ReturnsFiler:
         self._temp_dir = temp_dir
         self._provider_name = provider_name
         self._lease = lease_seconds
-        self._folders = ReturnFolders(store)
-        self.events: EventHub[ReturnsEvent] = EventHub()
-        self._blockers: dict[int, Blocker] = {}
-        self._filing: set[int] = set()
-        self._elsewhere: dict[int, str] = {}
-        self._places: dict[int, OrderPlace] = {}
+        self._state = FilerState()
+        self.events = self._state.events
+        self._blockers = self._state.blockers
+        self._filing = self._state.filing
+        self._elsewhere = self._state.elsewhere
+        self._places = self._state.places
+        self._order_errors = self._state.order_errors
+        self._work: OrderWork | None = None  # loaded with the first run that has work
         self._orders: dict[int, Order] = {}
-        self._order_errors: dict[int, str] = {}
         self._run_ids: set[int] = set()  # the orders this run works on
         self._paused_until: float | None = None  # waiting for Clio's rate limit (monotonic time)
 
@@ -283,7 +301,7 @@ class ReturnsFiler:
                     elif client is None:
                         self._block(order, Blocker.NOT_CONNECTED)
                     else:
-                        await self._file_order_or_note(client, order)
+                        await self._worker().file_order_or_note(client, order)
                 progressed = sum(self._journal.finished_returns().values()) > done_before
                 work = [o for o in self._unfinished(work) if self._blocker(o) is None]
                 if not work or not progressed:
@@ -326,240 +344,19 @@ class ReturnsFiler:
         self.events.emit(RunFinished(tuple((o, f) for o, f in summaries if f.waiting or f.failed)))
 
     def _block(self, order: Order, blocker: Blocker) -> None:
-        if self._blockers.get(order.id) is not blocker:
-            self._blockers[order.id] = blocker
-            self.events.emit(FilingChanged(order.id))
+        self._state.block(order, blocker)
 
-    def _unblock(self, order: Order) -> None:
-        if self._blockers.pop(order.id, None) is not None:
-            self.events.emit(FilingChanged(order.id))
+    def _worker(self) -> OrderWork:
+        if self._work is None:
+            from app.services.returns.work import OrderWork
 
-    async def _file_order_or_note(self, client: ClioClient, order: Order) -> None:
-        """File an order's returns; a failure that is the order's (its list of returned documents,
-        its matter, its folders) is noted on it and tried again next run, and the run goes on."""
-        try:
-            await self._file_order(client, order)
-        except (ClioConnectionEnded, errors.RateLimited):
-            raise
-        except errors.ServiceError as error:
-            log.info("returns of order %s not filed now: %s", order.id, error)
-            self._order_errors[order.id] = error.user_message
-            self.events.emit(FilingChanged(order.id))
-        else:
-            if self._order_errors.pop(order.id, None) is not None:
-                self.events.emit(FilingChanged(order.id))
-
-    async def _file_order(self, client: ClioClient, order: Order) -> None:
-        assert order.clio is not None
-        deliverables = await self._lc.deliverables(order.id)
-        pending: list[Deliverable] = []
-        for deliverable in deliverables:
-            state = self._journal.return_state(str(deliverable.id))
-            if state is not None and state.step.final:
-                continue
-            if deliverable.clio_filing.filed and (state is None or state.step is ReturnStep.SEEN):
-                # Filed by another workstation before this one even started on it: nothing to do.
-                self._journal.record_return_step(
-                    str(deliverable.id),
-                    str(order.id),
-                    ReturnStep.FILED_ELSEWHERE,
-                    clio_document_id=deliverable.clio_filing.clio_id,
-                )
-                self.events.emit(FilingChanged(order.id))
-                continue
-            pending.append(deliverable)
-        if not pending:
-            return
-        matter = await self._matter(client, order)
-        if matter is None:
-            return
-        names = Names(self._settings, self._provider_name())
-        keys = OrderKeys(urlsplit(self._lc.api_url).hostname or "provider")
-        place = await self._folders.place(
-            client,
-            matter,
-            keys.order(order.order_number or str(order.id)),
-            names.returns_folder(),
-            names.order_folder(order),
-        )
-        self._places[order.id] = place
-        filed = 0
-        for deliverable in pending:
-            if await self._file_one(client, order, deliverable, place, names, keys):
-                filed += 1
-        if filed:
-            self.events.emit(OrderFiled(order, filed, place.path))
-
-    async def _matter(self, client: ClioClient, order: Order) -> Matter | None:
-        assert order.clio is not None
-        try:
-            matter = await client.matter(order.clio.matter_id, priority="background")
-        except errors.NotFound:
-            self._block(order, Blocker.MATTER_GONE)
-            return None
-        if matter.status.lower() == "closed":
-            self._block(order, Blocker.MATTER_CLOSED)
-            return None
-        self._unblock(order)
-        return matter
-
-    async def _file_one(
-        self,
-        client: ClioClient,
-        order: Order,
-        deliverable: Deliverable,
-        place: OrderPlace,
-        names: Names,
-        keys: OrderKeys,
-    ) -> bool:
-        """File one returned document; True when this call filed it. Failures are journalled."""
-        did, oid = str(deliverable.id), str(order.id)
-        try:
-            claim = await self._lc.claim_deliverable(
-                order.id, deliverable.id, self._store.workstation_id(), self._lease
+            self._work = OrderWork(
+                self._state,
+                self._lc,
+                self._store,
+                self._settings,
+                temp_dir=self._temp_dir,
+                provider_name=self._provider_name,
+                lease_seconds=self._lease,
             )
-        except AlreadyFiled as filed:
-            state = self._journal.return_state(did)
-            mine = state is not None and state.clio_document_id == filed.clio_id
-            step = ReturnStep.ACKNOWLEDGED if mine else ReturnStep.FILED_ELSEWHERE
-            self._journal.record_return_step(did, oid, step, clio_document_id=filed.clio_id)
-            self.events.emit(FilingChanged(order.id))
-            return False
-        except AlreadyClaimed as claimed:
-            self._elsewhere[deliverable.id] = str(claimed.details.get("workstation_id") or "another")
-            self.events.emit(FilingChanged(order.id))
-            return False
-        self._elsewhere.pop(deliverable.id, None)
-        self._filing.add(deliverable.id)
-        self.events.emit(FilingChanged(order.id))
-        temp = self._temp_dir / f"{TEMP_PREFIX}return-{deliverable.id}.pdf"
-        try:
-            state = self._journal.return_state(did)
-            # Where it goes (kept with the journal for "Show in Clio"); the step stays where it was.
-            self._journal.record_return_step(
-                did,
-                oid,
-                state.step if state else ReturnStep.SEEN,
-                matter_id=place.matter_id,
-                returns_folder_id=place.returns_folder_id,
-                clio_folder_id=place.order_folder_id,
-                clio_path=place.path,
-            )
-            return await self._file_claimed(client, order, deliverable, claim, names, keys, temp, place)
-        except (ClioConnectionEnded, errors.RateLimited):
-            await self._release(claim)
-            raise
-        except errors.ServiceError as error:
-            log.info("returned document %s not filed now: %s", deliverable.id, error)
-            if isinstance(error, errors.NotFound):
-                self._folders.forget(place)  # the folder may be gone: look again next time
-                self._places.pop(order.id, None)
-            self._journal.record_return_error(did, oid, error.user_message)
-            await self._release(claim)
-            return False
-        finally:
-            self._filing.discard(deliverable.id)
-            temp.unlink(missing_ok=True)
-            self.events.emit(FilingChanged(order.id))
-
-    async def _file_claimed(
-        self,
-        client: ClioClient,
-        order: Order,
-        deliverable: Deliverable,
-        claim: Claim,
-        names: Names,
-        keys: OrderKeys,
-        temp: Path,
-        place: OrderPlace,
-    ) -> bool:
-        did, oid = str(deliverable.id), str(order.id)
-        state = self._journal.return_state(did)
-        if state is not None and state.step is ReturnStep.MARKED_UPLOADED and state.clio_document_id:
-            await self._acknowledge(claim, state.clio_document_id, did, oid, ReturnStep.ACKNOWLEDGED)
-            return True
-        key = keys.document(deliverable.id)
-        found = await client.find_documents_by_key(DOCUMENT_KEY, key, priority="background")
-        live = [d for d in found if not d.deleted]
-        complete = next((d for d in live if d.fully_uploaded), None)
-        if complete is not None:
-            await self._acknowledge(claim, complete.id, did, oid, ReturnStep.ACKNOWLEDGED, complete.name)
-            return True
-        if found and not live:
-            # Filed earlier, then deleted by someone in Clio: that decision stands.
-            await self._acknowledge(claim, found[0].id, did, oid, ReturnStep.DELETED_IN_CLIO)
-            return False
-        await self._lc.download_deliverable(deliverable, temp)
-        self._journal.record_return_step(did, oid, ReturnStep.DOWNLOADED)
-        name = names.document(order, deliverable)
-        unfinished: Document | None = live[0] if live else None
-        target = await self._upload(client, deliverable, place, name, key, unfinished, temp, did, oid)
-        self._journal.record_return_step(did, oid, ReturnStep.BYTES_STORED)
-        document = await client.mark_uploaded(target.document_id, target.uuid, priority="background")
-        self._journal.record_return_step(
-            did, oid, ReturnStep.MARKED_UPLOADED, clio_document_id=document.id, clio_name=name
-        )
-        await self._acknowledge(claim, document.id, did, oid, ReturnStep.ACKNOWLEDGED, name)
-        return True
-
-    async def _upload(
-        self,
-        client: ClioClient,
-        deliverable: Deliverable,
-        place: OrderPlace,
-        name: str,
-        key: str,
-        unfinished: Document | None,
-        source: Path,
-        did: str,
-        oid: str,
-    ) -> UploadTarget:
-        """Create the document (or a new version of the unfinished one) and put its bytes there."""
-        from app.services.clio.api import UploadUrlExpired
-
-        document_id = unfinished.id if unfinished is not None else None
-        for restart in range(URL_RESTARTS + 1):
-            if document_id is not None:
-                target = await client.start_upload(name, document_id, "Document", priority="background")
-            else:
-                target = await client.start_upload(
-                    name,
-                    place.order_folder_id,
-                    "Folder",
-                    external_properties={DOCUMENT_KEY: key},
-                    received_at=deliverable.received_at.isoformat(),
-                    priority="background",
-                )
-            document_id = target.document_id
-            self._journal.record_return_step(
-                did, oid, ReturnStep.CLIO_DOCUMENT_CREATED, clio_document_id=target.document_id
-            )
-            try:
-                await client.put_bytes(target, source)
-            except UploadUrlExpired:
-                if restart == URL_RESTARTS:
-                    raise
-                continue
-            return target
-        raise AssertionError("unreachable: the last restart re-raises")  # pragma: no cover
-
-    async def _acknowledge(
-        self,
-        claim: Claim,
-        clio_id: int,
-        did: str,
-        oid: str,
-        step: ReturnStep,
-        name: str | None = None,
-    ) -> None:
-        try:
-            await self._lc.acknowledge(claim.claim_id, clio_id)
-        except AlreadyFiled as filed:
-            if filed.clio_id != clio_id:
-                step = ReturnStep.FILED_ELSEWHERE
-                clio_id = filed.clio_id or clio_id
-        self._journal.record_return_step(did, oid, step, clio_document_id=clio_id, clio_name=name)
-
-    async def _release(self, claim: Claim) -> None:
-        with contextlib.suppress(errors.ServiceError):
-            await self._lc.release(claim.claim_id)
+        return self._work
