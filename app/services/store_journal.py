@@ -246,6 +246,28 @@ class Journal:
         assert state is not None  # just written on this connection
         return state
 
+    def expenses_of_order(self, order_id: str) -> list[ExpenseState]:
+        """Every fee line of an order seen here, in the order they were first seen."""
+        rows = self._db.execute(
+            "SELECT * FROM expense_ledger WHERE order_id = ? ORDER BY created_at, fee_line_id", (order_id,)
+        ).fetchall()
+        return [_expense_row(row) for row in rows]
+
+    def expense_counts(self) -> dict[str, tuple[int, int]]:
+        """Per order id: how many fee lines were seen here, and how many are acknowledged (no network)."""
+        rows = self._db.execute(
+            "SELECT order_id, count(*), sum(step = ?) FROM expense_ledger GROUP BY order_id",
+            (ExpenseStep.ACKNOWLEDGED.value,),
+        ).fetchall()
+        return {str(order_id): (int(seen), int(done or 0)) for order_id, seen, done in rows}
+
+    def clear_expense_error(self, order_id: str, fee_line_id: str) -> None:
+        """Forget a fee line's last error (the user pressed Retry)."""
+        self._db.execute(
+            "UPDATE expense_ledger SET error = NULL, attempts = 0 WHERE order_id = ? AND fee_line_id = ?",
+            (order_id, fee_line_id),
+        )
+
     def unfinished_expenses(self) -> list[ExpenseState]:
         """Fee lines not yet acknowledged, oldest first."""
         rows = self._db.execute(

@@ -243,6 +243,12 @@ def test_expense_ledger(store: Store) -> None:
     journal.record_expense_step("ord-1", "fee-1", ExpenseStep.ACKNOWLEDGED)
     assert [s.fee_line_id for s in journal.unfinished_expenses()] == ["fee-2"]
     assert journal.expense_state("ord-1", "fee-1").clio_activity_id == 55  # type: ignore[union-attr]
+    journal.record_expense_error("ord-2", "fee-9", "matter closed")
+    assert journal.expense_counts() == {"ord-1": (2, 1), "ord-2": (1, 0)}
+    assert [s.fee_line_id for s in journal.expenses_of_order("ord-1")] == ["fee-1", "fee-2"]
+    journal.clear_expense_error("ord-2", "fee-9")
+    cleared = journal.expense_state("ord-2", "fee-9")
+    assert cleared is not None and cleared.error is None and cleared.attempts == 0
 
 
 def test_live_secrets_are_scrubbed_from_stored_errors(db_path: Path) -> None:

@@ -351,10 +351,14 @@ class ClioClient(ClioBase):
         start_date: dt.date | None = None,
         end_date: dt.date | None = None,
         status: str | None = None,
+        query: str | None = None,
         priority: Priority = "interactive",
     ) -> AsyncIterator[list[Activity]]:
-        """Activities filtered by matter, type, date range and billing status, a page at a time."""
+        """Activities filtered by matter, type, date range, billing status and note text (Clio's
+        `query` is a wildcard match over `note`), a page at a time."""
         params: dict[str, Any] = {"type": type}
+        if query:
+            params["query"] = query
         if matter_id is not None:
             params["matter_id"] = matter_id
         if start_date is not None:
@@ -374,11 +378,13 @@ class ClioClient(ClioBase):
         note: str,
         category_id: int | None,
         quantity: float = 1,
+        entry_type: str = "ExpenseEntry",
         priority: Priority = "interactive",
     ) -> Activity:
-        """Record an expense on a matter (never retried: a repeat would record it twice)."""
+        """Record an expense on a matter (never retried: a repeat would record it twice). Price and
+        quantity are always sent: what Clio does with a category's rate otherwise is not documented."""
         data: dict[str, Any] = {
-            "type": "ExpenseEntry",
+            "type": entry_type,
             "date": date.isoformat(),
             "quantity": quantity,
             "price": price,
@@ -395,6 +401,20 @@ class ClioClient(ClioBase):
             json={"data": data},
             priority=priority,
         )
+
+    async def find_expenses_by_marker(
+        self,
+        matter_id: int,
+        marker: str,
+        entry_type: str = "ExpenseEntry",
+        priority: Priority = "interactive",
+    ) -> list[Activity]:
+        """The matter's expenses whose note carries `marker` exactly. Activities have no external
+        properties, so a marker in the note is their key; `query` only narrows (it is a wildcard)."""
+        found: list[Activity] = []
+        async for page in self.activities(matter_id, entry_type, query=marker, priority=priority):
+            found.extend(a for a in page if marker in a.note)
+        return found
 
     async def update_activity_category(
         self, activity_id: int, category_id: int | None, etag: str | None = None

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.services import http
-from app.services.legalconnect.records import Claim, ClioLink, Order
+from app.services.legalconnect.records import Claim, ClioLink, Order, OrderFeeLine
 
 if TYPE_CHECKING:
     import httpx
@@ -105,6 +105,12 @@ class FilingCalls:
             await http.retrying(lambda: self._send("DELETE", f"clio-claims/{claim_id}"))
         except http.NotFound:
             return  # released already, or expired and taken over: either way not ours any more
+
+    async def fee_lines(self, order_id: int) -> list[OrderFeeLine]:
+        """A decided order's itemised fees and each one's Clio expense record (none before the decision)."""
+        raw = await http.retrying(lambda: self._json("GET", f"orders/{order_id}/fee-lines"))
+        lines: list[OrderFeeLine] = self._parse(lambda body: OrderFeeLine.list_from_json(order_id, body), raw)
+        return lines
 
     async def set_clio_matter(self, order_id: int, link: ClioLink) -> Order:
         """Choose the Clio matter an order's returned documents and fees go to (any order status)."""

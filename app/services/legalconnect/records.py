@@ -243,6 +243,40 @@ class ClioRecord:
 
 
 @dataclass(frozen=True)
+class OrderFeeLine:
+    """One itemised fee of a decided order, and whether it is in Clio as an expense yet."""
+
+    id: int
+    order_id: int
+    code: str
+    """court_filing_fee | efm_envelope_fee | card_convenience_fee | provider_service_fee | expert_review"""
+    description: str
+    amount_cents: int
+    clio_expense_category: str
+    """The expense category the Service Provider suggests, by name."""
+    clio: ClioRecord = ClioRecord("unfiled")
+
+    @classmethod
+    def list_from_json(cls, order_id: int, raw: Any) -> list[OrderFeeLine]:
+        records = raw.get("clio_expenses") or {}
+        lines = []
+        for line in raw["data"]:
+            ident = int(line["id"])
+            lines.append(
+                cls(
+                    id=ident,
+                    order_id=order_id,
+                    code=str(line["code"]),
+                    description=str(line["description"]),
+                    amount_cents=int(line["amount_cents"]),
+                    clio_expense_category=str(line.get("clio_expense_category") or ""),
+                    clio=ClioRecord.from_json(records.get(str(ident), records.get(ident))),
+                )
+            )
+        return lines
+
+
+@dataclass(frozen=True)
 class Deliverable:
     id: int
     order_id: int

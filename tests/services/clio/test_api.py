@@ -340,3 +340,38 @@ def test_not_connected_raises_before_any_request() -> None:
                 await client.who_am_i()
 
     run(body())
+
+
+def test_an_expense_marker_is_compared_exactly_not_as_clio_s_wildcard() -> None:
+    """`query` is a wildcard over the note: what it brings back is kept only if the note carries the
+    marker itself (a longer order or fee-line number must not count as posted)."""
+    api = "https://app.clio.com/api/v4"
+    router = respx.Router()
+
+    def activity(ident: int, note: str) -> dict[str, object]:
+        return {"id": ident, "type": "ExpenseEntry", "date": "2026-05-02", "quantity": 1.0, "price": 3.95,
+                "total": 3.95, "note": note, "billed": False, "etag": f'"{ident}"'}  # fmt: skip
+
+    listing = router.get(f"{api}/activities.json").respond(
+        json={
+            "data": [
+                activity(1, "EFM envelope fee — Order 2417108 [LC 2417108/F31]"),
+                activity(2, "EFM envelope fee — Order 2417108 [LC 2417108/F3]"),
+                activity(3, "EFM envelope fee — [lc 2417108/f3]"),
+            ],
+            "meta": {"paging": {}},
+        }
+    )
+
+    async def body():
+        async with ClioClient(
+            api, StaticTokens("t"), transport=httpx.MockTransport(router.async_handler)
+        ) as client:
+            return await client.find_expenses_by_marker(2002, "[LC 2417108/F3]")
+
+    found = run(body())
+    assert [a.id for a in found] == [2]
+    sent = listing.calls.last.request.url.params
+    assert (
+        sent["query"] == "[LC 2417108/F3]" and sent["matter_id"] == "2002" and sent["type"] == "ExpenseEntry"
+    )

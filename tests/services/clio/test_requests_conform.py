@@ -39,6 +39,15 @@ def _tour(clio_client, tmp_path: Path) -> None:
                 BRIGHTLINE_MATTER, dt.date(2026, 5, 2), 12.5, "Tour", categories[0].id
             )
             await client.update_activity_category(made.id, categories[1].id, made.etag)
+            await client.create_expense(
+                BRIGHTLINE_MATTER,
+                dt.date(2026, 5, 2),
+                3.95,
+                "Tour [LC 7654321/F1]",
+                None,
+                entry_type="SoftCostEntry",
+            )
+            await client.find_expenses_by_marker(BRIGHTLINE_MATTER, "[LC 7654321/F1]", "SoftCostEntry")
             [
                 a
                 async for page in client.activities(

@@ -1,0 +1,353 @@
+"""The expense poster: every fee of a decided order recorded once as an expense in its Clio matter.
+
+For each decided order with a Clio matter whose fee lines are not all acknowledged in the local
+ledger, it lists the order's fee lines on the Service Provider and posts each one:
+
+1. claim the fee line on the Service Provider with this workstation's id (another workstation's
+   live claim or an `already_filed` answer means leave it; a crash here gets the same lease back);
+2. look the fee line up in Clio by its marker (`[LC 2417108/F3]` at the end of the note; Clio
+   activities have no external properties, and `query` is a wildcard, so the note is compared
+   exactly): found means it was posted before the answer was lost;
+3. otherwise create the expense (date of the decision, quantity 1, price = the amount, a note a
+   bookkeeper reads, the category the provider suggests when the firm has it) and record its id;
+4. acknowledge the claim with the Clio activity id, which is also how the Service Provider keeps
+   the fee's billing record.
+
+Each step is recorded in the ledger before the next begins; the lookup in step 2 makes a repeated
+step harmless. Every Clio request uses the rate limiter's background share. What cannot be posted
+now waits with a reason (no matter, matter closed or gone, Clio not connected). No Qt here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from app.services import errors
+from app.services.clio.connection import ClioConnection
+from app.services.clio.tokens import ClioConnectionEnded
+from app.services.events import EventHub
+from app.services.legalconnect.client import LegalConnectClient
+from app.services.legalconnect.filing import AlreadyClaimed, AlreadyFiled
+from app.services.legalconnect.records import Claim, Order, OrderFeeLine
+from app.services.returns.status import Blocker
+from app.services.store import Store
+from app.services.store_journal import ExpenseStep
+
+if TYPE_CHECKING:
+    from app.services.clio.api import ClioClient
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 300
+"""A claim's lease: posting one fee takes a few requests."""
+ENTRY_TYPES = ("ExpenseEntry", "HardCostEntry", "SoftCostEntry")
+"""What a fee may be recorded as (firms with hard and soft costs turned on use the latter two)."""
+
+
+def marker(order: Order, line: OrderFeeLine) -> str:
+    """The fee line's key in Clio: the order number and the fee line's id, in the note."""
+    return f"[LC {order.order_number or order.id}/F{line.id}]"
+
+
+def expense_note(order: Order, line: OrderFeeLine) -> str:
+    """What the expense says in Clio, for the bookkeeper, ending in the fee line's marker."""
+    where = ", ".join(part for part in (order.court_name, order.case_title) if part)
+    number = order.order_number or str(order.id)
+    about = f"Order {number}, {where}" if where else f"Order {number}"
+    return f"{line.description} — {about} {marker(order, line)}"
+
+
+def decision_date(order: Order) -> dt.date:
+    """The expense's date: the day the court decided, in the workstation's time zone."""
+    when = order.decided_at or order.updated_at
+    return when.astimezone().date()
+
+
+@dataclass(frozen=True)
+class FeesChanged:
+    """Something about an order's fees towards Clio changed: re-read its status."""
+
+    order_id: int
+
+
+@dataclass(frozen=True)
+class FeesPosted:
+    """`count` fees of `order` (`cents` in all) were just posted into Clio by this workstation."""
+
+    order: Order
+    count: int
+    cents: int
+
+
+@dataclass(frozen=True)
+class OrderFees:
+    """An order's fees towards Clio at a glance (from the ledger; no network). `lines` is 0 until
+    the poster first listed them (an order waiting for a matter or a connection)."""
+
+    lines: int
+    posted: int
+    failed: int
+    blocker: Blocker | None
+
+    @property
+    def waiting(self) -> int:
+        return self.lines - self.posted
+
+
+@dataclass(frozen=True)
+class PostingFinished:
+    """A posting run ended; `pending` are the orders whose fees are not all in Clio yet."""
+
+    pending: tuple[tuple[Order, OrderFees], ...] = ()
+
+
+ExpenseEvent = FeesChanged | FeesPosted | PostingFinished
+
+
+@dataclass
+class _Known:
+    """What the poster knows beyond the ledger, for this process."""
+
+    blockers: dict[int, Blocker] = field(default_factory=dict)
+    order_errors: dict[int, str] = field(default_factory=dict)
+    without_fees: set[int] = field(default_factory=set)
+    """Decided orders that have no fee lines (asked once per process)."""
+    categories: dict[str, int] | None = None
+    """The firm's expense categories by lower-case name (read once per process)."""
+
+
+class ExpensePoster:
+    """Posts fee lines into Clio as expenses (see the module docstring). A `SyncJob` of the engine."""
+
+    name = "posting fees into Clio as expenses"
+
+    def __init__(
+        self,
+        legalconnect: LegalConnectClient,
+        clio: ClioConnection,
+        store: Store,
+        *,
+        entry_type: str = "ExpenseEntry",
+        lease_seconds: int = LEASE_SECONDS,
+    ) -> None:
+        if entry_type not in ENTRY_TYPES:
+            raise ValueError(f"expense entry type must be one of {', '.join(ENTRY_TYPES)}")
+        self._lc = legalconnect
+        self._clio = clio
+        self._store = store
+        self._ledger = store.journal
+        self._entry_type = entry_type
+        self._lease = lease_seconds
+        self._known = _Known()
+        self.events: EventHub[ExpenseEvent] = EventHub()
+
+    # -- what the faces read ----------------------------------------------------------------------
+
+    def order_fees(self, order: Order) -> OrderFees:
+        """The order's fees towards Clio (the ledger, and what this process knows)."""
+        states = self._ledger.expenses_of_order(str(order.id))
+        posted = sum(1 for s in states if s.step is ExpenseStep.ACKNOWLEDGED)
+        failed = sum(1 for s in states if s.step is not ExpenseStep.ACKNOWLEDGED and s.error)
+        if order.id in self._known.order_errors and self._blocker(order) is None:
+            failed = len(states) - posted
+        return OrderFees(len(states), posted, failed, self._blocker(order))
+
+    def _blocker(self, order: Order) -> Blocker | None:
+        if order.clio is None:
+            return Blocker.NO_MATTER
+        if not self._clio.connected:
+            return Blocker.NOT_CONNECTED
+        return self._known.blockers.get(order.id)
+
+    # -- what the faces ask for ---------------------------------------------------------------------
+
+    def retry(self, order: Order) -> None:
+        """Forget the order's failures and blockers; the next run posts its fees again."""
+        for state in self._ledger.expenses_of_order(str(order.id)):
+            if state.error:
+                self._ledger.clear_expense_error(state.order_id, state.fee_line_id)
+        self._known.blockers.pop(order.id, None)
+        self._known.order_errors.pop(order.id, None)
+        self.events.emit(FeesChanged(order.id))
+
+    # -- the job --------------------------------------------------------------------------------
+
+    async def run(self, orders: Sequence[Order]) -> None:
+        """Post the fees the decided orders call for (see the module docstring)."""
+        work = self._unfinished(orders) if self._clio.enabled else []
+        client = self._clio.client if self._clio.connected else None
+        try:
+            for order in sorted(work, key=lambda o: o.decided_at or o.updated_at):
+                if order.clio is None:
+                    self._block(order, Blocker.NO_MATTER)
+                elif client is None:
+                    self._block(order, Blocker.NOT_CONNECTED)
+                else:
+                    await self._post_order_or_note(client, order)
+        except ClioConnectionEnded:
+            for order in work:
+                self._block(order, Blocker.NOT_CONNECTED)
+        except errors.RateLimited:
+            for order in work:
+                if order.id not in self._known.blockers:
+                    self._block(order, Blocker.RATE_LIMITED)
+        summaries = ((order, self.order_fees(order)) for order in work)
+        waiting = tuple((o, f) for o, f in summaries if f.waiting or f.failed or f.blocker is not None)
+        self.events.emit(PostingFinished(waiting))
+
+    def _unfinished(self, orders: Sequence[Order]) -> list[Order]:
+        counts = self._ledger.expense_counts()
+        work = []
+        for order in orders:
+            if not order.status.decided or order.id in self._known.without_fees:
+                continue
+            seen, done = counts.get(str(order.id), (0, 0))
+            if seen == 0 or done < seen:
+                work.append(order)
+        return work
+
+    def _block(self, order: Order, blocker: Blocker) -> None:
+        if self._known.blockers.get(order.id) is not blocker:
+            self._known.blockers[order.id] = blocker
+            self.events.emit(FeesChanged(order.id))
+
+    async def _post_order_or_note(self, client: ClioClient, order: Order) -> None:
+        """Post an order's fees; a failure that is the order's (its fee list, its matter) is noted
+        on it and tried again next run, and the run goes on."""
+        try:
+            await self._post_order(client, order)
+        except (ClioConnectionEnded, errors.RateLimited):
+            raise
+        except errors.ServiceError as error:
+            log.info("fees of order %s not posted now: %s", order.id, error)
+            self._known.order_errors[order.id] = error.user_message
+            self.events.emit(FeesChanged(order.id))
+        else:
+            if self._known.order_errors.pop(order.id, None) is not None:
+                self.events.emit(FeesChanged(order.id))
+
+    async def _post_order(self, client: ClioClient, order: Order) -> None:
+        assert order.clio is not None
+        lines = await self._lc.fee_lines(order.id)
+        if not lines:
+            self._known.without_fees.add(order.id)
+            return
+        oid = str(order.id)
+        pending: list[OrderFeeLine] = []
+        for line in lines:
+            state = self._ledger.expense_state(oid, str(line.id))
+            if state is None:  # every line is in the ledger from now on: the order's count is known
+                state = self._ledger.record_expense_step(oid, str(line.id), ExpenseStep.SEEN)
+            if state.step is not ExpenseStep.ACKNOWLEDGED:
+                pending.append(line)
+        if not pending:
+            return
+        if not await self._matter_open(client, order):
+            return
+        categories = await self._categories(client)
+        posted, cents = 0, 0
+        for line in pending:
+            if await self._post_one(client, order, line, categories):
+                posted, cents = posted + 1, cents + line.amount_cents
+        if posted:
+            self.events.emit(FeesPosted(order, posted, cents))
+
+    async def _matter_open(self, client: ClioClient, order: Order) -> bool:
+        assert order.clio is not None
+        try:
+            matter = await client.matter(order.clio.matter_id, priority="background")
+        except errors.NotFound:
+            self._block(order, Blocker.MATTER_GONE)
+            return False
+        if matter.status.lower() == "closed":
+            self._block(order, Blocker.MATTER_CLOSED)
+            return False
+        if self._known.blockers.pop(order.id, None) is not None:
+            self.events.emit(FeesChanged(order.id))
+        return True
+
+    async def _categories(self, client: ClioClient) -> dict[str, int]:
+        if self._known.categories is None:
+            found = await client.expense_categories(priority="background")
+            self._known.categories = {c.name.strip().lower(): c.id for c in found}
+        return self._known.categories
+
+    async def _post_one(
+        self, client: ClioClient, order: Order, line: OrderFeeLine, categories: dict[str, int]
+    ) -> bool:
+        """Post one fee line; True when this call put it into Clio. Failures are recorded."""
+        assert order.clio is not None
+        oid, lid = str(order.id), str(line.id)
+        state = self._ledger.expense_state(oid, lid)
+        if line.clio.filed and (state is None or state.step is ExpenseStep.SEEN):
+            # Posted by another workstation before this one started on it.
+            self._ledger.record_expense_step(
+                oid, lid, ExpenseStep.ACKNOWLEDGED, clio_activity_id=line.clio.clio_id
+            )
+            self.events.emit(FeesChanged(order.id))
+            return False
+        try:
+            claim = await self._lc.claim_fee_line(
+                order.id, line.id, self._store.workstation_id(), self._lease
+            )
+        except AlreadyFiled as filed:
+            self._ledger.record_expense_step(
+                oid, lid, ExpenseStep.ACKNOWLEDGED, clio_activity_id=filed.clio_id
+            )
+            self.events.emit(FeesChanged(order.id))
+            return False
+        except AlreadyClaimed:
+            return False  # another workstation is posting it now
+        try:
+            activity_id = state.clio_activity_id if state is not None else None
+            if activity_id is None:
+                key = marker(order, line)
+                found = await client.find_expenses_by_marker(
+                    order.clio.matter_id, key, self._entry_type, priority="background"
+                )
+                activity_id = min((a.id for a in found), default=None)
+            if activity_id is None:
+                made = await client.create_expense(
+                    order.clio.matter_id,
+                    decision_date(order),
+                    line.amount_cents / 100,
+                    expense_note(order, line),
+                    categories.get(line.clio_expense_category.strip().lower()),
+                    quantity=1,
+                    entry_type=self._entry_type,
+                    priority="background",
+                )
+                activity_id = made.id
+            self._ledger.record_expense_step(
+                oid, lid, ExpenseStep.CLIO_ACTIVITY_CREATED, clio_activity_id=activity_id
+            )
+            await self._acknowledge(claim, activity_id, oid, lid)
+            return True
+        except (ClioConnectionEnded, errors.RateLimited):
+            await self._release(claim)
+            raise
+        except errors.ServiceError as error:
+            log.info("fee line %s of order %s not posted now: %s", line.id, order.id, error)
+            self._ledger.record_expense_error(oid, lid, error.user_message)
+            await self._release(claim)
+            return False
+        finally:
+            self.events.emit(FeesChanged(order.id))
+
+    async def _acknowledge(self, claim: Claim, activity_id: int, oid: str, lid: str) -> None:
+        try:
+            await self._lc.acknowledge(claim.claim_id, activity_id)
+        except AlreadyFiled as filed:
+            if filed.clio_id != activity_id:
+                log.warning("fee line %s was posted by another workstation as %s", lid, filed.clio_id)
+                activity_id = filed.clio_id or activity_id
+        self._ledger.record_expense_step(oid, lid, ExpenseStep.ACKNOWLEDGED, clio_activity_id=activity_id)
+
+    async def _release(self, claim: Claim) -> None:
+        with contextlib.suppress(errors.ServiceError):
+            await self._lc.release(claim.claim_id)
