@@ -7,19 +7,16 @@ the orders, the Clio connection, the sync engine and the order desk (intake, con
 draft's submission). Nothing else in the app constructs a service; views, models and launchers
 receive what they need from here. `Services.aclose` takes it all down again in reverse order.
 
-Where the app talks to is a `Target`: a real Service Provider's address from the settings, or the
-built-in sandbox world (started here in a background thread, or one already running).
+Where the app talks to is a `Target` (`app.target`): a real Service Provider's address from the
+settings, or the built-in sandbox world (started in a background thread, or one already running).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import config
 from app.config import Config
 from app.paths import AppPaths
 from app.redaction import Redactor
@@ -35,78 +32,20 @@ from app.services.store import Store
 from app.services.sync.clock import Clock
 from app.services.sync.engine import SyncEngine
 from app.services.wizard.desk import OrderDesk
+from app.target import Target, profile_paths, provider_target, sandbox_target
 
 if TYPE_CHECKING:
     import httpx
 
-    from sandbox.launcher import SandboxWorld
 
-log = logging.getLogger(__name__)
-
-
-@dataclass
-class Target:
-    """Where the app talks to, and the demo sign-ins to fill in for the sandbox."""
-
-    provider_url: str
-    demo_email: str = ""
-    demo_password: str = ""
-    clio_demo_email: str = ""
-    clio_demo_password: str = ""
-    world: SandboxWorld | None = None
-    """The sandbox servers this process started (stopped by `stop()`), if any."""
-
-    @property
-    def sandbox(self) -> bool:
-        return bool(self.demo_email)
-
-    def stop(self) -> None:
-        """Stop the sandbox servers this process started."""
-        if self.world is not None:
-            self.world.stop()
-            self.world = None
-
-
-def profile_paths(sandbox: bool) -> AppPaths:
-    """The app's directories; the sandbox gets a profile of its own, so its settings, cache and
-    drafts never mix with a real provider's."""
-    paths = AppPaths.from_environment()
-    if sandbox:
-        paths = AppPaths.under(paths.data / "sandbox-profile")
-    return paths.ensure()
-
-
-def sandbox_target(paths: AppPaths, endpoints_file: Path | None) -> Target:
-    """The built-in sandbox: started now (in a background thread of this process), or the one
-    already running that wrote `endpoints_file`."""
-    from sandbox.endpoints import Endpoints
-
-    world: SandboxWorld | None = None
-    if endpoints_file is not None:
-        endpoints = Endpoints.from_json(endpoints_file.read_text(encoding="utf-8"))
-    else:
-        from sandbox.launcher import SandboxWorld
-
-        world = SandboxWorld(paths.data / "sandbox-world")
-        endpoints = world.start(timeout=600)
-    lc, clio = endpoints.legalconnect, endpoints.clio
-    return Target(
-        lc.api_url,
-        lc.demo_user.email,
-        lc.demo_user.password,
-        clio.demo_user.email,
-        clio.demo_user.password,
-        world,
-    )
-
-
-def provider_target(settings: Config, provider_url: str | None = None) -> Target | None:
-    """A real Service Provider: `provider_url` (saved to the settings) or the one saved before;
-    None when none is known yet."""
-    if provider_url:
-        settings.set(config.PROVIDER_URL, provider_url)
-    url = settings.get(config.PROVIDER_URL)
-    return Target(url) if url else None
+__all__ = [
+    "Services",
+    "Target",
+    "compose",
+    "profile_paths",
+    "provider_target",
+    "sandbox_target",
+]
 
 
 @dataclass
@@ -156,13 +95,16 @@ def compose(
     tokens: TokenStore | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock | None = None,
+    store: Store | None = None,
 ) -> Services:
     """Build the service graph for `target` (see the module docstring).
 
     `tokens` replaces the OS keyring (tests pass a memory store); `transport` every HTTP transport;
-    `clock` the engine's clock."""
+    `clock` the engine's clock; `store` the local database when it is open already (the window
+    opens it first, to show the cached orders before the rest is built)."""
     remotes = Remotes(transport=transport)
-    store = Store.open(paths.database_file, scrub=redactor.scrub)
+    if store is None:
+        store = Store.open(paths.database_file, scrub=redactor.scrub)
     secrets: TokenStore
     open_secrets: Callable[[], str | None] | None = None
     if tokens is None:

@@ -195,7 +195,7 @@ def _gui_stall(endpoints: Endpoints, home: Path) -> list[Figure]:
 
     from app.qtcompat import make_singletons_immortal
     from app.views.clio_access import ClioAccess
-    from app.views.main_window import MainWindow
+    from app.views.main_window import Live, MainWindow
     from app.views.tasks import TaskRunner
 
     make_singletons_immortal()
@@ -211,15 +211,12 @@ def _gui_stall(endpoints: Endpoints, home: Path) -> list[Figure]:
     async def body() -> list[Figure]:
         services = await _services(endpoints, home, Recording())
         runner = TaskRunner(lambda _owner, message: print("error:", message))
+        clio = ClioAccess(services.clio, runner)
         window = MainWindow(
-            engine=services.engine,
-            desk=services.desk,
             settings=services.settings,
             runner=runner,
             diagnostics=lambda: "",
-            clio=ClioAccess(services.clio, runner),
-            returns=services.returns,
-            notices=services.notices,
+            live=Live(services.engine, services.desk, clio, services.returns, services.notices),
         )
         window.show()
         gaps = [0.0]

@@ -177,6 +177,11 @@ class OrdersModel(QAbstractTableModel):
             self._filings[order.id] = filing
         return filing
 
+    def set_returns(self, returns: Callable[[Order], OrderFiling]) -> None:
+        """Where the In Clio column reads from, once the returns filer is there."""
+        self._returns = returns
+        self.refresh_returns()
+
     def refresh_returns(self, order_id: int | None = None) -> None:
         """An order's returns (None: any order's) changed towards Clio: read them again (at once
         when asked; the view is told shortly, once for however many changed meanwhile)."""

@@ -11,12 +11,15 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.services.filenames import safe_filename
-from app.services.filesave import Progress
-from app.services.legalconnect.client import LegalConnectClient
 from app.services.legalconnect.records import Deliverable, Order, ProtocolError
 from app.services.store import CachedOrder, Store
+
+if TYPE_CHECKING:
+    from app.services.filesave import Progress
+    from app.services.legalconnect.client import LegalConnectClient
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,18 @@ def _cached(order: Order) -> CachedOrder:
     )
 
 
+def cached_orders(store: Store) -> list[Order]:
+    """The orders as last seen, newest first, from the local cache alone (what the window shows
+    before anything else is loaded)."""
+    orders = []
+    for row in store.cached_orders():
+        try:
+            orders.append(Order.from_json(dict(row.payload)))
+        except (ProtocolError, KeyError, TypeError, ValueError):
+            log.info("dropping unreadable cached order %s", row.id)
+    return orders
+
+
 class OrdersService:
     """Orders, their documents and what the court returned, for the signed-in firm."""
 
@@ -61,13 +76,7 @@ class OrdersService:
 
     def cached(self) -> list[Order]:
         """The orders as last seen, newest first, without touching the network."""
-        orders = []
-        for row in self.store.cached_orders():
-            try:
-                orders.append(Order.from_json(dict(row.payload)))
-            except (ProtocolError, KeyError, TypeError, ValueError):
-                log.info("dropping unreadable cached order %s", row.id)
-        return orders
+        return cached_orders(self.store)
 
     async def refresh(self) -> list[Order]:
         """Fetch what changed since the last sync, store it, return every order (newest first)."""

@@ -1,5 +1,7 @@
 """The main window: menus, the orders list beside the order panel, notices and connection status.
 
+It opens with the orders as last seen and nothing else loaded, then attaches its running half
+(`Live`: the engine, the order desk, Clio, the returns filer, the notices) once they are painted.
 It assembles `OrdersView` and `OrderPanel`, and shows what the sync engine (`app.services.sync`)
 announces through its adapter (`SyncSignals`): the cached orders first, then a silent sign-in (or
 the sign-in dialog), the refreshed orders, each poll's result. Signing in, refreshing and polling
@@ -13,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,24 +33,42 @@ from PySide6.QtWidgets import (
 from app import __version__, config
 from app.appearance import icon, stylesheet
 from app.config import Config
-from app.models.orders import Column
 from app.services.legalconnect.records import Order
-from app.services.returns.filer import ReturnsFiler, RunFinished
-from app.services.returns.notices import Announcement, DecisionNotices, Offer, Tone
-from app.services.sync.engine import SyncEngine
-from app.services.wizard.desk import OrderDesk
-from app.views.clio_access import ClioAccess
 from app.views.notify import Action, Level, Notice, NotificationArea, Notifier
-from app.views.order_panel import OrderPanel
 from app.views.orders_view import OrdersView
 from app.views.status import ConnectionStatus
-from app.views.sync_signals import SyncSignals
-from app.views.tasks import TaskRunner
-from app.views.tray import Tray
-from app.views.wizard.launcher import PlaceOrder
 
 if TYPE_CHECKING:
+    # The window's running half (see `Live`): loaded once the cached orders are on screen.
+    from app.services.returns.filer import ReturnsFiler, RunFinished
+    from app.services.returns.notices import Announcement, DecisionNotices
+    from app.services.sync.engine import SyncEngine
+    from app.services.wizard.desk import OrderDesk
+    from app.views.clio_access import ClioAccess
+    from app.views.order_panel import OrderPanel
     from app.views.sign_in import SignInDialog
+    from app.views.sync_signals import SyncSignals
+    from app.views.tasks import TaskRunner
+    from app.views.tray import Tray
+    from app.views.wizard.launcher import PlaceOrder
+
+LIVE_FALLBACK_MS = 500
+"""When the window is not painted (it starts hidden in the tray), its running half comes anyway."""
+
+
+@dataclass(frozen=True)
+class Live:
+    """The window's running half: the services and adapters behind everything but the cached list.
+
+    `clio`: the window's Clio adapter when the app offers Clio at all (its options show only when
+    the provider enables it); `returns` and `notices`: the returns filer (where each returned
+    document stands in Clio) and what to announce when the court decides."""
+
+    engine: SyncEngine
+    desk: OrderDesk
+    clio: ClioAccess | None = None
+    returns: ReturnsFiler | None = None
+    notices: DecisionNotices | None = None
 
 
 class MainWindow(QMainWindow):
@@ -57,36 +78,43 @@ class MainWindow(QMainWindow):
     """Emitted when the user asks to quit (File › Quit, or closing the window when it does not stay
     in the tray). The composition root shuts the app down cleanly in answer."""
 
+    engine: SyncEngine
+    order_panel: OrderPanel
+    place_order: PlaceOrder
+    sync: SyncSignals
+    """The engine's, the filer's and the notices' events as signals."""
+    tray: Tray
+    """The tray icon where the desktop has a tray (`tray.available`); closing may then only hide."""
+    notifier: Notifier
+    """Where app events are announced: the tray's balloons when there is one, else the window."""
+
     def __init__(
         self,
         *,
-        engine: SyncEngine,
-        desk: OrderDesk,
         settings: Config,
         runner: TaskRunner,
         diagnostics: Callable[[], str],
-        clio: ClioAccess | None = None,
-        returns: ReturnsFiler | None = None,
-        notices: DecisionNotices | None = None,
+        live: Live | Callable[[], Live],
+        cached: Callable[[], list[Order]] = list,
     ) -> None:
-        """`clio`: the window's Clio adapter when the app offers Clio at all (its options show only
-        when the provider enables it); `returns` and `notices`: the returns filer (where each
-        returned document stands in Clio) and what to announce when the court decides."""
+        """`live`: the running half, or what composes it. Given as a composer, the window shows
+        `cached()` (the orders as last seen) when it starts, and composes and attaches the rest
+        once that is painted, so the first screen loads only what it shows."""
         super().__init__()
-        self.clio = clio
-        self.engine = engine
-        self._session = engine.session
-        self._orders = engine.orders
         self._settings = settings
         self._runner = runner
         self._diagnostics = diagnostics
+        self._live: Live | None = None
+        self._compose_live = None if isinstance(live, Live) else live
+        self._cached = cached
+        self.clio: ClioAccess | None = None
+        self._returns: ReturnsFiler | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self.offline_notice: Notice | None = None
         self._asked_refresh = False
         self.setWindowTitle("LegalConnect Desktop")
         self.setStyleSheet(stylesheet())
 
-        self._returns = returns
         self._returns_text = ""  # the quiet count as the last filing run left it
         self._paused_until: float | None = None  # filing waits for Clio's rate limit until then
         self._pause_tick = QTimer(self)
@@ -95,15 +123,16 @@ class MainWindow(QMainWindow):
         self._announced_order: int | None = None
         self._clio_wait_notice: Notice | None = None
         self.notification_area = NotificationArea()
-        self.orders_view = OrdersView(returns=returns.order_filing if returns is not None else None)
-        self.order_panel = OrderPanel(self._orders, runner, returns=returns, clio=clio, settings=settings)
+        self.orders_view = OrdersView()
+        self.orders_view.show_returns_column(False)  # until Clio is known to be offered
+        self._panel_slot = QWidget()  # the order panel's place until the running half comes
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.orders_view)
-        self.splitter.addWidget(self.order_panel)
+        self.splitter.addWidget(self._panel_slot)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([760, 420])
+        self.splitter.setSizes([920, 400])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -117,29 +146,58 @@ class MainWindow(QMainWindow):
         self.refresh_progress.setVisible(False)
         self.statusBar().addPermanentWidget(self.refresh_progress)
         self.connection = ConnectionStatus(self.statusBar())
+        self._build_actions()
+
+        geometry = settings.get(config.WINDOW_GEOMETRY)
+        if not geometry or not self.restoreGeometry(geometry):
+            self.resize(1320, 740)
+        if isinstance(live, Live):
+            self._attach(live)
+
+    @property
+    def live(self) -> bool:
+        """Whether the running half is attached (signing in, refreshing, the order panel…)."""
+        return self._live is not None
+
+    def _attach(self, live: Live) -> None:
+        """Wire the running half in: the order panel, Place Order, the tray, the engine's signals."""
+        from app.views.order_panel import OrderPanel
+        from app.views.sync_signals import SyncSignals
+        from app.views.tray import Tray
+        from app.views.wizard.launcher import PlaceOrder
+
+        self._live = live
+        self.clio = live.clio
+        self.engine = live.engine
+        self._session = live.engine.session
+        self._orders = live.engine.orders
+        self._returns = live.returns
+        if live.returns is not None:
+            self.orders_view.model.set_returns(live.returns.order_filing)
+        self.order_panel = OrderPanel(
+            self._orders, self._runner, returns=live.returns, clio=live.clio, settings=self._settings
+        )
+        self.splitter.replaceWidget(1, self.order_panel)
+        self._panel_slot.deleteLater()
         self.place_order = PlaceOrder(
             self,
-            desk=desk,
-            runner=runner,
-            settings=settings,
-            clio=clio,
+            desk=live.desk,
+            runner=self._runner,
+            settings=self._settings,
+            clio=live.clio,
             notices=self.notification_area,
             on_submitted=self._order_placed,
         )
         self.sig_quit_requested.connect(self.place_order.flush)
-
-        self._build_actions()
         self.tray = Tray(self, place_order=self.place_order_action.trigger)
-        """The tray icon where the desktop has a tray (`tray.available`); closing may then only hide."""
         self.notifier = Notifier(self.notification_area, self.tray.icon if self.tray.available else None)
-        """Where app events are announced: the tray's balloons when there is one, else the window."""
         self.tray.sig_quit_requested.connect(self.sig_quit_requested.emit)
         self.orders_view.sig_selected.connect(self.order_panel.show_order)
         self.orders_view.sig_opened.connect(self._open_order)
         self.order_panel.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.order_panel.show_order(self.orders_view.selected_order())  # chosen before it came
 
-        self.sync = SyncSignals(engine, self, returns=returns, notices=notices)
-        """The engine's, the filer's and the notices' events as signals."""
+        self.sync = SyncSignals(live.engine, self, returns=live.returns, notices=live.notices)
         self.sync.sig_filing_changed.connect(self._filing_changed)
         self.sync.sig_filing_run_finished.connect(self._filing_run_finished)
         self.sync.sig_filing_paused.connect(self._filing_paused)
@@ -161,14 +219,13 @@ class MainWindow(QMainWindow):
             )
         )
 
-        if clio is not None:
-            clio.sig_changed.connect(self._clio_changed)
-            clio.sig_connection_ended.connect(self._clio_ended)
+        if live.clio is not None:
+            live.clio.sig_changed.connect(self._clio_changed)
+            live.clio.sig_connection_ended.connect(self._clio_ended)
+        for action in self._live_actions:
+            action.setEnabled(True)
+        self._update_session_actions()
         self._clio_changed()
-
-        geometry = settings.get(config.WINDOW_GEOMETRY)
-        if not geometry or not self.restoreGeometry(geometry):
-            self.resize(1180, 720)
 
     # -- menus ----------------------------------------------------------------------------------
 
@@ -181,7 +238,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.place_order_action = self._action("&Place Order…", self.place_order.open_new, "Ctrl+N")
+        self.place_order_action = self._action("&Place Order…", lambda: self.place_order.open_new(), "Ctrl+N")
         self.place_order_action.setIcon(icon("document"))
         self.place_order_action.setToolTip("Place an eFiling order (Ctrl+N)")
         self.sign_in_action = self._action("Sign &In…", self.show_sign_in)
@@ -196,6 +253,18 @@ class MainWindow(QMainWindow):
         self.refresh_action = self._action("&Refresh", self.refresh, "F5")
         self.refresh_action.setIcon(icon("refresh"))
         self.refresh_action.setToolTip("Refresh the orders (F5)")
+        self._live_actions = (
+            self.place_order_action,
+            self.sign_in_action,
+            self.sign_out_action,
+            self.settings_action,
+            self.refresh_action,
+        )
+        """What needs the running half: off for the moment the window shows the cached orders alone."""
+        for action in self._live_actions:
+            action.setEnabled(False)
+        self.connect_clio_action.setVisible(False)
+        self.disconnect_clio_action.setVisible(False)
         self.find_action = self._action("&Find Orders", self.orders_view.focus_search, "Ctrl+F")
         self.diagnostics_action = self._action("&Copy Diagnostics", self.copy_diagnostics)
         self.about_action = self._action("&About LegalConnect Desktop", self.show_about)
@@ -222,7 +291,6 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addAction(self.place_order_action)
         toolbar.addAction(self.refresh_action)
-        self._update_session_actions()
 
     def _update_session_actions(self) -> None:
         signed_in = self._session.session is not None
@@ -234,10 +302,32 @@ class MainWindow(QMainWindow):
 
     @property
     def provider_name(self) -> str:
+        if self._live is None:
+            return "your Service Provider"
         return self._session.provider.name if self._session.provider else self._session.client.service_name
 
     def start(self) -> None:
-        """Show the cached orders now, then let the engine sign in silently (or ask) and refresh."""
+        """Show the cached orders now, then let the engine sign in silently (or ask) and refresh.
+
+        Without the running half yet, the cached orders come from `cached()` at once, and the rest
+        is composed right after they are painted (or shortly, if the window is not shown)."""
+        if self._live is not None:
+            self.engine.start()
+            return
+        self.orders_view.set_orders(self._cached())
+        self.orders_view.table.viewport().installEventFilter(self)
+        QTimer.singleShot(LIVE_FALLBACK_MS, self, self._go_live)  # dropped if the window goes first
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._live is None:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._go_live)  # after this paint reaches the screen
+        return super().eventFilter(watched, event)
+
+    def _go_live(self) -> None:
+        if self._live is not None or self._compose_live is None:
+            return
+        self._attach(self._compose_live())
         self.engine.start()
 
     def _signed_in(self) -> None:
@@ -376,6 +466,8 @@ class MainWindow(QMainWindow):
 
     def announce(self, announcement: Announcement) -> None:
         """Tell the user (the tray where there is one, the window otherwise), with the action it offers."""
+        from app.services.returns.notices import Offer  # loaded with the running half already
+
         actions: list[Action] = []
         order_id = announcement.order_id
         if announcement.offer is Offer.OPEN_ORDER and order_id is not None:
@@ -384,7 +476,7 @@ class MainWindow(QMainWindow):
             actions.append(Action("Connect…", self.connect_clio))
         self._announced_order = order_id
         notice = self.notifier.notify(
-            announcement.title, announcement.message, _LEVELS[announcement.tone], actions
+            announcement.title, announcement.message, Level(announcement.tone.value), actions
         )
         if announcement.offer is Offer.CONNECT_CLIO and notice is not None:
             self._dismiss_clio_wait()
@@ -428,7 +520,7 @@ class MainWindow(QMainWindow):
         self.connection.clio.setVisible(enabled or bool(clio is not None and clio.status_text))
         if clio is not None:
             self.show_clio_status(clio.status_text)
-        self.orders_view.table.setColumnHidden(Column.RETURNS, not enabled or self._returns is None)
+        self.orders_view.show_returns_column(enabled and self._returns is not None)
         self.orders_view.model.refresh_returns()
         if connected:
             self._dismiss_clio_wait()
@@ -489,26 +581,23 @@ class MainWindow(QMainWindow):
 
     # -- closing --------------------------------------------------------------------------------
 
+    def hide_tray(self) -> None:
+        """Take the tray icon away (on quit)."""
+        if self._live is not None:
+            self.tray.hide()
+
     def save_geometry(self) -> None:
         self._settings.set(config.WINDOW_GEOMETRY, bytes(self.saveGeometry().data()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Keep running in the tray when that is set and a tray exists; otherwise ask to quit."""
         self.save_geometry()
-        if self._settings.get(config.CLOSE_TO_TRAY) and self.tray.available:
+        if self._settings.get(config.CLOSE_TO_TRAY) and self._live is not None and self.tray.available:
             event.ignore()
             self.hide()
             return
         event.accept()
         self.sig_quit_requested.emit()
-
-
-_LEVELS = {
-    Tone.INFO: Level.INFO,
-    Tone.SUCCESS: Level.SUCCESS,
-    Tone.WARNING: Level.WARNING,
-    Tone.ERROR: Level.ERROR,
-}
 
 
 def _sync_time_text(cursor: str | None) -> str | None:

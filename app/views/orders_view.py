@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,15 +32,25 @@ CELL_PADDING = 14
 of air. A constant, not asked of `QStyle`, whose enums alone cost ~8 ms of start-up to create."""
 
 
+WIDE_MINIMUM_CHARS = {Column.CASE_TITLE: 16, Column.COURT: 10}
+"""The wide columns share what the others leave, but never shrink below this many average
+characters: a narrow window scrolls sideways rather than hiding every case title."""
+
+
 class OrdersTable(QTableView):
     """The orders table; Enter or Return opens the current order like a double-click does."""
 
     sig_activated = Signal(QModelIndex)
     """Emitted with the proxy index when the user opens a row (double-click, Enter, Return)."""
+    sig_resized = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doubleClicked.connect(self.sig_activated)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.sig_resized.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -119,6 +129,7 @@ class OrdersView(QWidget):
         header.setStretchLastSection(False)
         if returns is None:
             self.table.setColumnHidden(Column.RETURNS, True)
+        self.table.sig_resized.connect(self._fit_wide_columns)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
@@ -156,6 +167,32 @@ class OrdersView(QWidget):
             width = max(width, header.sectionSizeFromContents(column).width())
             if header.sectionSize(column) != width:
                 header.resizeSection(column, width)
+        self._fit_wide_columns()
+
+    def show_returns_column(self, shown: bool) -> None:
+        """Show or hide In Clio (shown when the Service Provider offers Clio)."""
+        if self.table.isColumnHidden(Column.RETURNS) == shown:
+            self.table.setColumnHidden(Column.RETURNS, not shown)
+            self._fit_wide_columns()
+
+    def _fit_wide_columns(self) -> None:
+        """Case title and court stretch into what the narrow columns leave; when that is less than
+        their minimums, they keep their minimums and the table scrolls sideways."""
+        header = self.table.horizontalHeader()
+        char = self.table.fontMetrics().averageCharWidth()
+        minimums = {column: chars * char + CELL_PADDING for column, chars in WIDE_MINIMUM_CHARS.items()}
+        others = sum(
+            header.sectionSize(column)
+            for column in Column
+            if column not in minimums and not self.table.isColumnHidden(column)
+        )
+        squeezed = self.table.viewport().width() - others < sum(minimums.values())
+        mode = QHeaderView.ResizeMode.Interactive if squeezed else QHeaderView.ResizeMode.Stretch
+        for column, minimum in minimums.items():
+            if header.sectionResizeMode(column) != mode:
+                header.setSectionResizeMode(column, mode)
+            if squeezed and header.sectionSize(column) < minimum:
+                header.resizeSection(column, minimum)
 
     def _size_columns_soon(self) -> None:
         if not self._sizing_due:

@@ -34,7 +34,7 @@ def main() -> None:
     from app.redaction import Redactor
     from app.services.legalconnect.records import OrderStatus
     from app.services.secrets import MemoryTokenStore
-    from app.views.main_window import MainWindow
+    from app.views.main_window import Live, MainWindow
     from app.views.notify import Level
     from app.views.tasks import TaskRunner
     from sandbox.launcher import SandboxWorld
@@ -66,11 +66,10 @@ def main() -> None:
             lambda _o, m: window.notification_area.show_notice("", m, Level.ERROR) if window else None
         )
         window = MainWindow(
-            engine=services.engine,
-            desk=services.desk,
             settings=services.settings,
             runner=runner,
             diagnostics=lambda: "",
+            live=Live(services.engine, services.desk),
         )
         window.show_clio_status("Clio: not connected")
         window.resize(1280, 760)

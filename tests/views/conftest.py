@@ -29,7 +29,7 @@ from app.services.orders import OrdersService
 from app.services.session import SessionService
 from app.services.store import Store
 from app.views.clio_access import ClioAccess
-from app.views.main_window import MainWindow
+from app.views.main_window import Live, MainWindow
 from app.views.tasks import TaskRunner
 from tests.helpers.memory_keyring import MemoryKeyring
 
@@ -135,15 +135,18 @@ def make_window(qtbot: Any) -> Callable[..., MainWindow]:
     With `clio=True` it offers Clio as the app does (when the provider enables it)."""
 
     def make(stack: Stack, *, clio: bool = False) -> MainWindow:
+        services = stack.services
         window = MainWindow(
-            engine=stack.services.engine,
-            desk=stack.services.desk,
             settings=stack.settings,
             runner=stack.runner,
             diagnostics=lambda: "diagnostics text",
-            clio=stack.clio() if clio else None,
-            returns=stack.services.returns,
-            notices=stack.services.notices,
+            live=Live(
+                services.engine,
+                services.desk,
+                stack.clio() if clio else None,
+                services.returns,
+                services.notices,
+            ),
         )
         qtbot.addWidget(window)
         return window

@@ -322,3 +322,45 @@ def test_settings_dialog_applies_the_poll_interval(qtbot, window) -> None:
     with qtbot.waitSignal(dialog.accepted):
         dialog.accept()
     assert window.engine.next_delay() == 90
+
+
+def test_the_cached_orders_show_first_and_the_running_half_follows(qtbot, stack, make_stack, demo) -> None:
+    """As the app starts: the orders as last seen at once, with what needs the services off; the
+    graph composed once they are painted; then signing in, the order panel and Place Order work,
+    and an order chosen meanwhile is shown in the panel."""
+    from app.services.orders import cached_orders
+    from app.views.main_window import Live, MainWindow
+
+    run(qtbot, stack.session.sign_in(demo.email, demo.password, remember=True))
+    run(qtbot, stack.orders.refresh())  # the cache a previous start left
+    later = make_stack()
+    composed: list[object] = []
+
+    def live() -> Live:
+        composed.append(later.services)
+        s = later.services
+        return Live(s.engine, s.desk, later.clio(), s.returns, s.notices)
+
+    window = MainWindow(
+        settings=later.settings,
+        runner=later.runner,
+        diagnostics=lambda: "",
+        live=live,
+        cached=lambda: cached_orders(later.store),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    cached = len(cached_orders(later.store))
+    assert cached >= 9 and window.orders_view.model.rowCount() == cached  # before any event turn
+    assert not window.live and not composed
+    assert not window.place_order_action.isEnabled() and not window.refresh_action.isEnabled()
+    window.orders_view.select_order(window.orders_view.model.orders()[0].id)
+    chosen = window.orders_view.selected_order()
+    qtbot.waitUntil(lambda: window.live, timeout=5_000)
+    assert composed == [later.services]
+    assert window.order_panel.order is not None and window.order_panel.order.id == chosen.id
+    qtbot.waitUntil(lambda: window.place_order_action.isEnabled() and not window.refreshing, timeout=15_000)
+    assert later.session.session is not None and window.refresh_action.isEnabled()
+    assert window.connection.provider.text.startswith("Connected to")
+    assert window.orders_view.model.rowCount() == cached

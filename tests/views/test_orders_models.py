@@ -301,3 +301,33 @@ def test_the_narrow_columns_fit_what_they_show_and_in_clio_its_widest_text(qtbot
     view.model.refresh_returns(1)
     qtbot.wait(2 * RETURNS_REPAINT_MS)
     assert [header.sectionSize(c) for c in Column] == widths
+
+
+def test_case_and_court_never_shrink_below_reading_width_the_table_scrolls_instead(qtbot) -> None:
+    from PySide6.QtWidgets import QHeaderView
+
+    from app.views.orders_view import CELL_PADDING, WIDE_MINIMUM_CHARS
+
+    view = OrdersView(returns=lambda o: OrderFiling(1, 0, 0, None))
+    qtbot.addWidget(view)
+    view.model.set_orders([order(n, "accepted") for n in range(1, 6)])
+    view.show()
+    header = view.table.horizontalHeader()
+    char = view.table.fontMetrics().averageCharWidth()
+    minimum = {c: n * char + CELL_PADDING for c, n in WIDE_MINIMUM_CHARS.items()}
+    scroll = view.table.horizontalScrollBar()
+
+    view.resize(600, 400)  # far too narrow for every column
+    qtbot.waitUntil(lambda: header.sectionResizeMode(Column.CASE_TITLE) == QHeaderView.ResizeMode.Interactive)
+    for column, width in minimum.items():
+        assert header.sectionSize(column) >= width
+    qtbot.waitUntil(lambda: scroll.maximum() > 0)  # the rest is reached by scrolling sideways
+
+    view.resize(1600, 400)  # room to spare: the wide columns share it
+    qtbot.waitUntil(lambda: header.sectionResizeMode(Column.CASE_TITLE) == QHeaderView.ResizeMode.Stretch)
+    assert header.sectionResizeMode(Column.COURT) == QHeaderView.ResizeMode.Stretch
+    qtbot.waitUntil(lambda: scroll.maximum() == 0)
+    assert header.sectionSize(Column.CASE_TITLE) > minimum[Column.CASE_TITLE]
+
+    view.show_returns_column(False)
+    assert view.table.isColumnHidden(Column.RETURNS)

@@ -11,7 +11,7 @@ from app.models.clio_tree import ClioNode
 from app.services.wizard.draft import DocumentStatus, DraftDocument
 from app.views.clio_access import ClioAccess
 from app.views.clio_browser import ClioBrowser
-from app.views.main_window import MainWindow
+from app.views.main_window import Live, MainWindow
 from app.views.wizard.window import WizardWindow
 from tests.services.clio.auth_fixtures import consent
 from tests.views.conftest import Stack, run
@@ -21,15 +21,12 @@ from tests.views.test_clio_tree import expand_path
 def main_window(qtbot: Any, stack: Stack) -> tuple[MainWindow, ClioAccess]:
     """A main window over `stack` that offers Clio (when the provider enables it), not started."""
     clio = stack.clio()
+    services = stack.services
     window = MainWindow(
-        engine=stack.services.engine,
-        desk=stack.services.desk,
         settings=stack.settings,
         runner=stack.runner,
         diagnostics=lambda: "",
-        clio=clio,
-        returns=stack.services.returns,
-        notices=stack.services.notices,
+        live=Live(services.engine, services.desk, clio, services.returns, services.notices),
     )
     qtbot.addWidget(window)
     return window, clio
