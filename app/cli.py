@@ -3,11 +3,11 @@
 It builds the same service graph (`app.compose`), with the same settings, keyring and redacting
 log, holds the profile's lock (so it never shares a database with the window or another sync),
 signs in with what was remembered (or, on a terminal, asks once), and runs the sync engine with
-its jobs: court returns filed into Clio. `--once` refreshes, files everything pending and exits
-with a status that says whether anything failed; without it, it keeps polling until stopped
-(SIGTERM or Ctrl+C end it cleanly). With `--sandbox` it signs in as the sandbox's demo user and
-connects to the sandbox's Clio with its demo credentials, no pop-up. Progress lines go to standard
-output. Nothing here imports Qt.
+its jobs: court returns filed into Clio, and fees posted as Clio expenses when that is on.
+`--once` refreshes, files everything pending and exits with a status that says whether anything
+failed; without it, it keeps polling until stopped (SIGTERM or Ctrl+C end it cleanly). With
+`--sandbox` it signs in as the sandbox's demo user and connects to the sandbox's Clio with its demo
+credentials, no pop-up. Progress lines go to standard output. Nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from app.compose import Services, Target, compose, profile_paths, provider_targe
 from app.config import Config
 from app.logs import setup_logging
 from app.services.errors import AuthRequired, ServiceError
+from app.services.expenses import poster
 from app.services.lock import ProfileInUse, ProfileLock
 from app.services.returns.filer import OrderFiled, RatePaused, ReturnsEvent, RunFinished
 from app.services.returns.notices import Announcement
@@ -84,6 +85,7 @@ class Progress:
         self.sign_in_needed = ""
         self.clio_ended = False
         self.last_run: RunFinished | None = None
+        self.last_posting: poster.PostingFinished | None = None
         self.signed_in = False  # the cached orders shown before sign-in are not news on a terminal
 
     def _print(self, line: str) -> None:
@@ -133,6 +135,23 @@ class Progress:
                 count = filing.waiting + filing.failed
                 self._print(f"Order {order.display_number}: {count} returned document(s) not in Clio: {why}")
 
+    def fees(self, event: poster.ExpenseEvent) -> None:
+        if isinstance(event, poster.FeesPosted):
+            number = event.order.display_number
+            dollars = f"${event.cents / 100:,.2f}"
+            self._print(f"Order {number}: {event.count} fee(s) posted into Clio as expenses ({dollars})")
+        elif isinstance(event, poster.PostingFinished):
+            self.last_posting = event
+            for order, fees in event.pending:
+                if fees.blocker:
+                    why = poster.BLOCKER_TEXT[fees.blocker]
+                elif fees.failed:
+                    why = f"{fees.failed} failed; tried again at the next run"
+                else:
+                    why = "not posted yet (another workstation may be posting them); tried again next run"
+                count = fees.waiting or "its"
+                self._print(f"Order {order.display_number}: {count} fee(s) not in Clio: {why}")
+
     def announcement(self, event: Announcement) -> None:
         title = event.title.rstrip(".")
         self._print(f"{title}: {event.message}")
@@ -141,11 +160,14 @@ class Progress:
     def failed(self) -> bool:
         # Waiting for a person's choice (a matter) is not a failure of this run; anything else
         # still pending is: run again later.
-        run = self.last_run
+        run, posting = self.last_run, self.last_posting
         stuck = run is not None and any(
             filing.blocker is None or not filing.blocker.needs_person for _order, filing in run.pending
         )
-        return self.offline or self.clio_ended or stuck
+        fees_stuck = posting is not None and any(
+            fees.blocker is None or not fees.blocker.needs_person for _order, fees in posting.pending
+        )
+        return self.offline or self.clio_ended or stuck or fees_stuck
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,6 +214,7 @@ async def _run(services: Services, args: argparse.Namespace) -> int:
     progress = Progress(sys.stdout)
     services.engine.events.subscribe(progress.engine)
     services.returns.events.subscribe(progress.filer)
+    services.expenses.events.subscribe(progress.fees)
     services.notices.events.subscribe(progress.announcement)
     try:
         if not await _sign_in(services, args, progress):

@@ -3,9 +3,10 @@
 Both faces use it: the window (`app.main`) and the headless command (`app.cli`, `legalconnect
 sync`). `compose` builds, in order, the connection pools (one per remote), the local store, the
 token store (the OS keyring, found when the engine starts), the LegalConnect client, the session,
-the orders, the Clio connection, the sync engine and the order desk (intake, conversion and each
-draft's submission). Nothing else in the app constructs a service; views, models and launchers
-receive what they need from here. `Services.aclose` takes it all down again in reverse order.
+the orders, the Clio connection, the sync engine with its jobs (the returns filer, the expense
+poster) and the order desk (intake, conversion and each draft's submission). Nothing else in the
+app constructs a service; views, models and launchers receive what they need from here.
+`Services.aclose` takes it all down again in reverse order.
 
 Where the app talks to is a `Target` (`app.target`): a real Service Provider's address from the
 settings, or the built-in sandbox world (started in a background thread, or one already running).
@@ -21,6 +22,7 @@ from app.config import Config
 from app.paths import AppPaths
 from app.redaction import Redactor
 from app.services.clio.connection import ClioConnection
+from app.services.expenses.poster import ExpensePoster
 from app.services.http import Remotes
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.orders import OrdersService
@@ -64,6 +66,7 @@ class Services:
     clio: ClioConnection
     engine: SyncEngine
     returns: ReturnsFiler
+    expenses: ExpensePoster
     notices: DecisionNotices
     desk: OrderDesk
     target: Target
@@ -130,6 +133,8 @@ def compose(
         legalconnect, clio, store, settings, temp_dir=paths.temp, provider_name=provider_name
     )
     engine.add_job(returns)
+    expenses = ExpensePoster(legalconnect, clio, store, settings)
+    engine.add_job(expenses)
     notices = DecisionNotices(engine, returns, settings)
 
     desk = OrderDesk(
@@ -153,6 +158,7 @@ def compose(
         clio,
         engine,
         returns,
+        expenses,
         notices,
         desk,
         target,

@@ -23,6 +23,7 @@ from app.settings_types import (
     Setting,
     bool_setting,
     bytes_setting,
+    check_date,
     check_email,
     check_pattern,
     check_service_url,
@@ -146,6 +147,32 @@ RETURNS_ORDER_FOLDER = declare(
         "Order-{order_number}",
         "Sub-folder per order inside the returns folder. Fields: order_number, provider",
         check=check_pattern(ORDER_FOLDER_FIELDS),
+    )
+)
+FEES_POSTING = declare(
+    str_setting(
+        "fees.posting",
+        "off",
+        "Post each decided order's fees into its Clio matter as expense entries: off, or automatic.",
+        choices=("off", "automatic"),
+    )
+)
+FEES_POSTING_SINCE = declare(
+    str_setting(
+        "fees.posting_since",
+        "",
+        "Post the fees of orders decided on or after this date (YYYY-MM-DD); empty: from the day "
+        "posting first runs (earlier orders' fees may already be in Clio, entered by hand).",
+        check=check_date,
+    )
+)
+FEES_ENTRY_TYPE = declare(
+    str_setting(
+        "fees.entry_type",
+        "ExpenseEntry",
+        "What a fee is recorded as in Clio: ExpenseEntry, or HardCostEntry / SoftCostEntry for firms "
+        "that use hard and soft costs.",
+        choices=("ExpenseEntry", "HardCostEntry", "SoftCostEntry"),
     )
 )
 CLOSE_TO_TRAY = declare(

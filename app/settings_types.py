@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import ipaddress
 import re
 import string
@@ -167,6 +168,17 @@ def check_email(value: str) -> str | None:
     if value and not _EMAIL.fullmatch(value):
         return f"{value!r} is not an email address"
     return None
+
+
+def check_date(value: str) -> str | None:
+    """Empty, or a calendar date written YYYY-MM-DD."""
+    if not value:
+        return None
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return f"{value!r} is not a date (YYYY-MM-DD)"
+    return None if len(value) == 10 else f"{value!r} is not a date (YYYY-MM-DD)"
 
 
 def check_pattern(fields: frozenset[str]) -> Callable[[str], str | None]:

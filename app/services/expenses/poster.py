@@ -15,7 +15,9 @@ ledger, it lists the order's fee lines on the Service Provider and posts each on
 
 Each step is recorded in the ledger before the next begins; the lookup in step 2 makes a repeated
 step harmless. Every Clio request uses the rate limiter's background share. What cannot be posted
-now waits with a reason (no matter, matter closed or gone, Clio not connected). No Qt here.
+now waits with a reason (no matter, matter closed or gone, Clio not connected). Posting is on when
+the settings say so (`fees.posting`), for orders decided since `fees.posting_since` (by default
+the day it first ran: older fees may have been entered by hand). No Qt here.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from app import config
+from app.config import Config
 from app.services import errors
 from app.services.clio.connection import ClioConnection
 from app.services.clio.tokens import ClioConnectionEnded
@@ -45,8 +49,16 @@ log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 300
 """A claim's lease: posting one fee takes a few requests."""
-ENTRY_TYPES = ("ExpenseEntry", "HardCostEntry", "SoftCostEntry")
-"""What a fee may be recorded as (firms with hard and soft costs turned on use the latter two)."""
+
+
+BLOCKER_TEXT = {
+    Blocker.NO_MATTER: "Waiting — choose the Clio matter for this order",
+    Blocker.NOT_CONNECTED: "Waiting for Clio — connect to Clio to post them",
+    Blocker.MATTER_CLOSED: "Waiting — the Clio matter is closed; choose another matter",
+    Blocker.MATTER_GONE: "Waiting — the Clio matter no longer exists; choose another matter",
+    Blocker.RATE_LIMITED: "Waiting for Clio (rate limit) — it goes on by itself shortly",
+}
+"""Why an order's fees wait, in words."""
 
 
 def marker(order: Order, line: OrderFeeLine) -> str:
@@ -131,22 +143,39 @@ class ExpensePoster:
         legalconnect: LegalConnectClient,
         clio: ClioConnection,
         store: Store,
+        settings: Config,
         *,
-        entry_type: str = "ExpenseEntry",
         lease_seconds: int = LEASE_SECONDS,
+        today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
-        if entry_type not in ENTRY_TYPES:
-            raise ValueError(f"expense entry type must be one of {', '.join(ENTRY_TYPES)}")
         self._lc = legalconnect
         self._clio = clio
         self._store = store
         self._ledger = store.journal
-        self._entry_type = entry_type
+        self._settings = settings
+        self._today = today
         self._lease = lease_seconds
         self._known = _Known()
         self.events: EventHub[ExpenseEvent] = EventHub()
 
     # -- what the faces read ----------------------------------------------------------------------
+
+    @property
+    def posting(self) -> bool:
+        """Whether fees go to Clio at all (the setting, and the Service Provider offers Clio)."""
+        return self._clio.enabled and self._settings.get(config.FEES_POSTING) == "automatic"
+
+    @property
+    def _entry_type(self) -> str:
+        return self._settings.get(config.FEES_ENTRY_TYPE)
+
+    def _since(self) -> dt.date:
+        """Orders decided before this day are left alone: their fees may be in Clio by hand."""
+        since = self._settings.get(config.FEES_POSTING_SINCE)
+        if not since:
+            since = self._today().isoformat()
+            self._settings.set(config.FEES_POSTING_SINCE, since)  # from the day posting first ran
+        return dt.date.fromisoformat(since)
 
     def order_fees(self, order: Order) -> OrderFees:
         """The order's fees towards Clio (the ledger, and what this process knows)."""
@@ -179,7 +208,9 @@ class ExpensePoster:
 
     async def run(self, orders: Sequence[Order]) -> None:
         """Post the fees the decided orders call for (see the module docstring)."""
-        work = self._unfinished(orders) if self._clio.enabled else []
+        if not self.posting:
+            return
+        work = self._unfinished(orders)
         client = self._clio.client if self._clio.connected else None
         try:
             for order in sorted(work, key=lambda o: o.decided_at or o.updated_at):
@@ -202,9 +233,12 @@ class ExpensePoster:
 
     def _unfinished(self, orders: Sequence[Order]) -> list[Order]:
         counts = self._ledger.expense_counts()
+        since = self._since()
         work = []
         for order in orders:
             if not order.status.decided or order.id in self._known.without_fees:
+                continue
+            if decision_date(order) < since:
                 continue
             seen, done = counts.get(str(order.id), (0, 0))
             if seen == 0 or done < seen:

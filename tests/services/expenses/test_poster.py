@@ -4,6 +4,9 @@ every reason it waits. Qt-free, as the headless command runs it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from app import config
 from app.services.clio.records import Activity
 from app.services.expenses.poster import (
     ExpensePoster,
@@ -20,11 +23,13 @@ from tests.services.returns.conftest import Desk, make_desk, run_desk
 
 
 def _poster(desk: Desk) -> tuple[ExpensePoster, list[object]]:
+    """The composed poster, turned on for every order decided from 2020 on."""
     s = desk.services
-    poster = ExpensePoster(s.legalconnect, s.clio, s.store)
+    s.settings.set(config.FEES_POSTING, "automatic")
+    s.settings.set(config.FEES_POSTING_SINCE, "2020-01-01")
     events: list[object] = []
-    poster.events.subscribe(events.append)
-    return poster, events
+    s.expenses.events.subscribe(events.append)
+    return s.expenses, events
 
 
 async def _expenses_of(desk: Desk, order: Order, line: OrderFeeLine) -> list[Activity]:
@@ -154,3 +159,25 @@ def test_without_a_clio_connection_it_waits_and_posts_nothing(sandbox_world, tmp
         assert [o.id for o, _f in events[-1].pending] == [orders[0].id]
 
     run_desk(sandbox_world, tmp_path / "ws1", body, connect=False)
+
+
+def test_off_by_default_and_never_for_orders_decided_before_posting_began(sandbox_world, tmp_path) -> None:
+    async def body(desk: Desk) -> None:
+        s = desk.services
+        events: list[object] = []
+        s.expenses.events.subscribe(events.append)
+        assert await s.engine.run_once()  # the returns are filed; fees stay where they are (off)
+        assert not s.expenses.posting and events == []
+        assert all(not p.path.endswith("activities.json") for _m, p in desk.clio_api_requests())
+
+        s.settings.set(config.FEES_POSTING, "automatic")
+        assert await s.engine.run_once()  # on since today: the seeded orders were decided before
+        assert s.settings.get(config.FEES_POSTING_SINCE) == dt.date.today().isoformat()
+        assert s.store.journal.expense_counts() == {}
+
+        fresh = await _decided_with_matter(desk, 1)  # decided now: its fees go to Clio
+        assert await s.engine.run_once()
+        assert set(s.store.journal.expense_counts()) == {str(fresh[0].id)}
+        assert any(isinstance(e, FeesPosted) and e.order.id == fresh[0].id for e in events)
+
+    run_desk(sandbox_world, tmp_path / "ws1", body)
