@@ -51,6 +51,21 @@ def date_param(query: QueryParams, name: str) -> str | None:
     return parse_date(raw, name)
 
 
+def datetime_param(query: QueryParams, name: str) -> str | None:
+    """An ISO-8601 timestamp with an offset (`created_since`, `updated_since`), as the stored
+    UTC form (second precision) so it compares with the rows' timestamps."""
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise bad_request(f"Invalid value for {name}: {raw!r} is not an ISO-8601 timestamp") from None
+    if moment.tzinfo is None:
+        raise bad_request(f"Invalid value for {name}: {raw!r} has no time zone offset")
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
 def parse_date(raw: object, name: str, factory: Callable[[str], ApiError] = bad_request) -> str:
     """Validate a YYYY-MM-DD date, raising `factory(message)` otherwise."""
     if isinstance(raw, str) and len(raw) == 10:

@@ -1,4 +1,5 @@
-"""activities (list, create), activities/{id} (show, update with If-Match), expense_categories."""
+"""activities (list, create), activities/{id} (show, update with If-Match), expense_categories (list,
+create, show)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from starlette.routing import Route
 
 from sandbox.clio.api import Ctx, Emulator, api_routes, check_if_match, like, not_modified, page_rows
 from sandbox.clio.errors import invalid, not_found
-from sandbox.clio.params import date_param, enum_param, int_param, parse_date
+from sandbox.clio.params import date_param, datetime_param, enum_param, int_param, parse_date
 from sandbox.clio.serializers import BILLED_STATES
 from sandbox.clio.store import get_row, now_iso, touch
 
 ACTIVITY_TYPES = ("TimeEntry", "ExpenseEntry", "HardCostEntry", "SoftCostEntry")
 STATUSES = ("billed", "draft", "unbilled", "non_billable", "billable", "written_off")
+CATEGORY_ENTRY_TYPES = ("hard_cost", "soft_cost", "unassociated")
 TAX_SETTINGS = ("no_tax", "tax_1_only", "tax_2_only", "tax_1_and_tax_2")
 _BILL_STATE = "(SELECT state FROM bills b WHERE b.id = activities.bill_id)"
 _STATUS_SQL = {
@@ -58,8 +60,18 @@ async def list_activities(ctx: Ctx) -> Response:
     if text:
         where.append("note LIKE ? ESCAPE '\\'")
         args.append(like(text))
+    _since(ctx, where, args)
     rows, limit = page_rows(ctx, "activities", where, args)
     return ctx.listing(rows, limit, lambda r: ctx.serializers.render_activity(r, sel))
+
+
+def _since(ctx: Ctx, where: list[str], args: list[Any]) -> None:
+    """`created_since` / `updated_since`: records created or changed at or after that moment."""
+    for param, column in (("created_since", "created_at"), ("updated_since", "updated_at")):
+        moment = datetime_param(ctx.query, param)
+        if moment is not None:
+            where.append(f"{column} >= ?")
+            args.append(moment)
 
 
 def _ref_id(
@@ -193,17 +205,61 @@ async def list_categories(ctx: Ctx) -> Response:
     if text:
         where.append("name LIKE ? ESCAPE '\\'")
         args.append(like(text))
-    entry_type = enum_param(ctx.query, "entry_type", ("hard_cost", "soft_cost", "unassociated"))
+    entry_type = enum_param(ctx.query, "entry_type", CATEGORY_ENTRY_TYPES)
     if entry_type:
         where.append("entry_type = ?")
         args.append(entry_type)
+    _since(ctx, where, args)
     rows, limit = page_rows(ctx, "expense_categories", where, args)
     return ctx.listing(rows, limit, lambda r: ctx.serializers.render_category(r, sel))
+
+
+async def create_category(ctx: Ctx) -> Response:
+    """A new expense category: `name` required; `rate` and `entry_type` optional (A5)."""
+    sel = ctx.selection("ExpenseCategory")
+    data = await ctx.data()
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise invalid("Name can't be blank")
+    if len(name) > 255:
+        raise invalid("Name is too long (maximum is 255 characters)")
+    taken = ctx.conn.execute(
+        "SELECT 1 FROM expense_categories WHERE lower(name) = lower(?)", (name.strip(),)
+    ).fetchone()
+    if taken is not None:
+        raise invalid("Name has already been taken")
+    rate = data.get("rate")
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float) or rate < 0):
+        raise invalid("rate must be a number greater than or equal to 0")
+    entry_type = data.get("entry_type", "unassociated")
+    if entry_type not in CATEGORY_ENTRY_TYPES:
+        raise invalid(f"entry_type must be one of {', '.join(CATEGORY_ENTRY_TYPES)}")
+    stamp = now_iso()
+    cur = ctx.conn.execute(
+        "INSERT INTO expense_categories (name, rate, entry_type, created_at, updated_at) VALUES (?,?,?,?,?)",
+        (name.strip(), rate or 0, entry_type, stamp, stamp),
+    )
+    row = get_row(ctx.conn, "expense_categories", int(cur.lastrowid or 0))
+    assert row is not None
+    etag = ctx.serializers.category(row)["etag"]
+    return ctx.ok(ctx.serializers.render_category(row, sel), status=201, etag=etag)
+
+
+async def show_category(ctx: Ctx) -> Response:
+    """One expense category."""
+    sel = ctx.selection("ExpenseCategory")
+    ident = ctx.request.path_params["id"]
+    row = get_row(ctx.conn, "expense_categories", ident)
+    if row is None:
+        raise not_found("ExpenseCategory", ident)
+    etag = ctx.serializers.category(row)["etag"]
+    return not_modified(ctx.request, etag) or ctx.ok(ctx.serializers.render_category(row, sel), etag=etag)
 
 
 def routes(emu: Emulator) -> list[Route]:
     return [
         *api_routes(emu, "/activities", {"GET": list_activities, "POST": create_activity}),
         *api_routes(emu, "/activities/{id:int}", {"GET": show_activity, "PATCH": update_activity}),
-        *api_routes(emu, "/expense_categories", {"GET": list_categories}),
+        *api_routes(emu, "/expense_categories", {"GET": list_categories, "POST": create_category}),
+        *api_routes(emu, "/expense_categories/{id:int}", {"GET": show_category}),
     ]

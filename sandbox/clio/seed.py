@@ -26,8 +26,11 @@ BILLS = (
     (9001, "1001", "paid", "2025-09-30"),
     (9002, "1002", "awaiting_payment", "2025-10-31"),
     (9003, "1003", "draft", None),
+    (9004, "1004", "awaiting_approval", None),
+    (9005, "1005", "void", "2025-08-31"),
 )
-# (id, matter, category, date, price, note, bill) — some billed, some on a draft bill, some unbilled.
+# (id, matter, category, date, price, note, bill) — on a bill in every state (paid, awaiting
+# payment, draft, awaiting approval, void) and unbilled.
 ACTIVITIES = (
     (7001, 2001, 501, "2025-09-12", 435.0, "Filing fee – Complaint for Damages", 9001),
     (7002, 2001, 502, "2025-09-12", 15.0, "eFiling service fee – Complaint", 9001),
@@ -38,6 +41,8 @@ ACTIVITIES = (
     (7007, 2009, 502, "2026-02-02", 15.0, "eFiling service fee – Motion to Compel", None),
     (7008, 2009, 503, "2026-02-02", 4.5, "Card convenience fee", None),
     (7009, 2001, 504, "2026-03-01", 120.0, "Document review – medical records", None),
+    (7010, 2004, 505, "2025-12-05", 22.0, "Messenger – filing run to Dept. 12", 9004),
+    (7011, 2002, 506, "2025-08-15", 8.0, "Photocopies – voided invoice", 9005),
 )
 
 

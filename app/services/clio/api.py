@@ -431,6 +431,19 @@ class ClioClient(ClioBase):
             headers=headers,
         )
 
+    async def create_expense_category(
+        self, name: str, entry_type: str = "unassociated", priority: Priority = "interactive"
+    ) -> ExpenseCategory:
+        """Add an expense category to the firm (never retried: a repeat would be refused as taken)."""
+        return await self.data(
+            "POST",
+            "expense_categories.json",
+            ExpenseCategory.from_json,
+            params={"fields": CATEGORY_FIELDS},
+            json={"data": {"name": name, "entry_type": entry_type}},
+            priority=priority,
+        )
+
     async def expense_categories(self, priority: Priority = "interactive") -> list[ExpenseCategory]:
         """Every expense category of the firm."""
         return await self._all(

@@ -16,8 +16,8 @@ def _ids(clio: ClioServer, **params: str) -> list[int]:
 
 def test_filters_and_billing_states(clio: ClioServer) -> None:
     assert _ids(clio, status="billed") == [7001, 7002, 7003]
-    assert _ids(clio, status="draft") == [7004, 7005]
-    assert _ids(clio, status="unbilled") == [7006, 7007, 7008, 7009]
+    assert _ids(clio, status="draft") == [7004, 7005, 7010]  # draft and awaiting approval
+    assert _ids(clio, status="unbilled") == [7006, 7007, 7008, 7009, 7011]  # a void bill frees them
     assert _ids(clio, matter_id="2001") == [7001, 7002, 7009]
     assert _ids(clio, start_date="2026-01-01", end_date="2026-02-02") == [7006, 7007, 7008]
     assert _ids(clio, expense_category_id="501") == [7001, 7003, 7006]
@@ -30,6 +30,8 @@ def test_filters_and_billing_states(clio: ClioServer) -> None:
     assert rows[7004]["billed"] is False and rows[7004]["on_bill"] is True
     assert rows[7004]["bill"]["state"] == "draft"
     assert rows[7006]["bill"] is None and rows[7006]["billed"] is False and rows[7006]["on_bill"] is False
+    assert rows[7010]["bill"] == {"id": 9004, "state": "awaiting_approval"} and rows[7010]["on_bill"] is True
+    assert rows[7011]["bill"] == {"id": 9005, "state": "void"} and rows[7011]["on_bill"] is False
     assert rows[7001]["total"] == 435.0 and rows[7001]["expense_category"]["name"] == "Court Filing Fee"
 
 
@@ -82,3 +84,40 @@ def test_patch_category_with_if_match(clio: ClioServer) -> None:
         assert billed.status_code == 422
         draft = client.patch("/activities/7004.json", json={"data": {"expense_category": {"id": 507}}})
         assert draft.status_code == 200
+
+
+def test_created_and_updated_since(clio: ClioServer) -> None:
+    with clio.client() as client:
+        made = client.post(
+            "/activities.json",
+            params={"fields": "id,created_at"},
+            json={"data": {"type": "ExpenseEntry", "date": "2026-05-02", "quantity": 1, "price": 3.95,
+                           "note": "EFM envelope fee", "matter": {"id": 2011}}},
+        ).json()["data"]  # fmt: skip
+        bad = client.get("/activities.json", params={"created_since": "yesterday"})
+        naive = client.get("/activities.json", params={"updated_since": "2026-05-02T10:00:00"})
+    assert _ids(clio, created_since=made["created_at"]) == [made["id"]]
+    assert _ids(clio, updated_since="2000-01-01T00:00:00Z")[-1] == made["id"]
+    assert _ids(clio, created_since="2999-01-01T00:00:00+00:00") == []
+    assert bad.status_code == 400 and naive.status_code == 400
+
+
+def test_expense_categories_create_and_show(clio: ClioServer) -> None:
+    fields = "id,name,rate,entry_type,etag"
+    with clio.client() as client:
+        made = client.post(
+            "/expense_categories.json",
+            params={"fields": fields},
+            json={"data": {"name": "Court Reporter", "entry_type": "hard_cost", "rate": 0}},
+        )
+        assert made.status_code == 201, made.text
+        body = made.json()["data"]
+        assert body["name"] == "Court Reporter" and body["entry_type"] == "hard_cost"
+        shown = client.get(f"/expense_categories/{body['id']}.json", params={"fields": fields})
+        assert shown.json()["data"] == body and shown.headers["ETag"] == body["etag"]
+        again = client.post("/expense_categories.json", json={"data": {"name": "court reporter"}})
+        blank = client.post("/expense_categories.json", json={"data": {"name": " "}})
+        kind = client.post("/expense_categories.json", json={"data": {"name": "X", "entry_type": "other"}})
+        missing = client.get("/expense_categories/999999.json")
+    assert again.status_code == blank.status_code == kind.status_code == 422
+    assert missing.status_code == 404

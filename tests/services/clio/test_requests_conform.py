@@ -34,6 +34,7 @@ def _tour(clio_client, tmp_path: Path) -> None:
             await client.document(doc.id)
             await client.find_documents_by_external_property("lc_id", "1", folder.id)
             await client.download(doc.id, tmp_path / "back.pdf")
+            await client.create_expense_category("Tour Category", "soft_cost")
             categories = await client.expense_categories()
             made = await client.create_expense(
                 BRIGHTLINE_MATTER, dt.date(2026, 5, 2), 12.5, "Tour", categories[0].id
