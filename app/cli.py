@@ -30,6 +30,8 @@ from app.config import Config
 from app.logs import setup_logging
 from app.services.errors import AuthRequired, ServiceError
 from app.services.expenses import poster
+from app.services.expenses.status import BLOCKER_TEXT as FEE_BLOCKER_TEXT
+from app.services.expenses.status import money
 from app.services.lock import ProfileInUse, ProfileLock
 from app.services.returns.filer import OrderFiled, RatePaused, ReturnsEvent, RunFinished
 from app.services.returns.notices import Announcement
@@ -138,13 +140,14 @@ class Progress:
     def fees(self, event: poster.ExpenseEvent) -> None:
         if isinstance(event, poster.FeesPosted):
             number = event.order.display_number
-            dollars = f"${event.cents / 100:,.2f}"
-            self._print(f"Order {number}: {event.count} fee(s) posted into Clio as expenses ({dollars})")
+            self._print(
+                f"Order {number}: {event.count} fee(s) posted into Clio as expenses ({money(event.cents)})"
+            )
         elif isinstance(event, poster.PostingFinished):
             self.last_posting = event
             for order, fees in event.pending:
                 if fees.blocker:
-                    why = poster.BLOCKER_TEXT[fees.blocker]
+                    why = FEE_BLOCKER_TEXT[fees.blocker]
                 elif fees.failed:
                     why = f"{fees.failed} failed; tried again at the next run"
                 else:

@@ -234,7 +234,9 @@ async def _run(
         services = compose(paths, settings, target, redactor=logging_setup.redactor, store=store)
         composed.append(services)
         clio = ClioAccess(services.clio, runner)
-        return Live(services.engine, services.desk, clio, services.returns, services.notices)
+        return Live(
+            services.engine, services.desk, clio, services.returns, services.notices, services.expenses
+        )
 
     window = MainWindow(
         settings=settings,

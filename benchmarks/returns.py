@@ -216,7 +216,9 @@ def _gui_stall(endpoints: Endpoints, home: Path) -> list[Figure]:
             settings=services.settings,
             runner=runner,
             diagnostics=lambda: "",
-            live=Live(services.engine, services.desk, clio, services.returns, services.notices),
+            live=Live(
+                services.engine, services.desk, clio, services.returns, services.notices, services.expenses
+            ),
         )
         window.show()
         gaps = [0.0]

@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor
 
 from app.appearance import human_size, icon, local_time
 from app.models.orders import SORT_ROLE, ModelIndex
-from app.services.legalconnect.records import Deliverable, OrderDocument
+from app.services.expenses.status import FeeLineState, FeeState, money
+from app.services.legalconnect.records import Deliverable, OrderDocument, OrderFeeLine
 from app.services.returns.status import DeliverableFiling, FilingState
 
 DOCUMENT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -232,4 +233,105 @@ class DeliverablesModel(_Table):
             return QColor(FILING_COLOURS[filing.state])
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
             return filing.text
+        return None
+
+
+class FeeColumn(enum.IntEnum):
+    FEE = 0
+    AMOUNT = 1
+    CLIO = 2
+
+
+FEE_COLOURS = {
+    FeeState.POSTED: "#1e6b34",
+    FeeState.POSTING: "#1a4fa0",
+    FeeState.WAITING: "#7a5200",
+    FeeState.FAILED: "#a50e0e",
+    FeeState.NOT_POSTED: "#5f6368",
+}
+FEE_WORDS = {
+    FeeState.POSTED: "Posted",
+    FeeState.POSTING: "Posting…",
+    FeeState.WAITING: "Pending",
+    FeeState.FAILED: "Failed",
+    FeeState.NOT_POSTED: "Not posted",
+}
+
+
+class FeesModel(_Table):
+    """A decided order's itemised fees and each one's state as a Clio expense."""
+
+    HEADERS = ("Fee", "Amount", "In Clio")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._lines: list[OrderFeeLine] = []
+        self._state: Callable[[OrderFeeLine], FeeLineState] | None = None
+        self._states: dict[int, FeeLineState] = {}
+
+    def _count(self) -> int:
+        return len(self._lines)
+
+    def set_lines(
+        self, lines: list[OrderFeeLine], state: Callable[[OrderFeeLine], FeeLineState] | None = None
+    ) -> None:
+        """Show `lines`; `state` tells each one's state towards Clio (the In Clio column)."""
+        self.beginResetModel()
+        self._lines = list(lines)
+        self._state = state
+        self._states = {}
+        self.endResetModel()
+
+    def refresh_states(self) -> None:
+        """The lines' states towards Clio may have changed: read them again."""
+        self._states = {}
+        if self._lines:
+            self.dataChanged.emit(
+                self.index(0, FeeColumn.CLIO), self.index(len(self._lines) - 1, FeeColumn.CLIO)
+            )
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.amount_cents for line in self._lines)
+
+    def state_at(self, row: int) -> FeeLineState | None:
+        """Row `row`'s state towards Clio (None: Clio is not part of the picture)."""
+        if self._state is None:
+            return None
+        line = self._lines[row]
+        state = self._states.get(line.id)
+        if state is None:
+            state = self._states[line.id] = self._state(line)
+        return state
+
+    def states(self) -> list[FeeLineState]:
+        return [s for row in range(len(self._lines)) if (s := self.state_at(row)) is not None]
+
+    def data(self, index: ModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or index.row() >= len(self._lines):
+            return None
+        line = self._lines[index.row()]
+        column = FeeColumn(index.column())
+        if column == FeeColumn.CLIO:
+            return self._clio_data(index.row(), role)
+        if role == SORT_ROLE:
+            return line.amount_cents if column == FeeColumn.AMOUNT else line.description
+        if role == Qt.ItemDataRole.DisplayRole:
+            return money(line.amount_cents) if column == FeeColumn.AMOUNT else line.description
+        if role == Qt.ItemDataRole.ToolTipRole and column == FeeColumn.FEE:
+            return line.description
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == FeeColumn.AMOUNT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _clio_data(self, row: int, role: int) -> Any:
+        state = self.state_at(row)
+        if state is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            return FEE_WORDS[state.state]
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
+            return state.text
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QColor(FEE_COLOURS[state.state])
         return None

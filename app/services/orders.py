@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.services.filenames import safe_filename
-from app.services.legalconnect.records import Deliverable, Order, ProtocolError
+from app.services.legalconnect.records import Deliverable, Order, OrderFeeLine, ProtocolError
 from app.services.store import CachedOrder, Store
 
 if TYPE_CHECKING:
@@ -108,6 +108,10 @@ class OrdersService:
 
     async def deliverables(self, order_id: int) -> list[Deliverable]:
         return await self.client.deliverables(order_id)
+
+    async def fee_lines(self, order_id: int) -> list[OrderFeeLine]:
+        """A decided order's itemised fees and each one's Clio expense record."""
+        return await self.client.fee_lines(order_id)
 
     async def save_deliverable(
         self, deliverable: Deliverable, destination: Path, progress: Progress | None = None

@@ -40,6 +40,7 @@ from app.views.status import ConnectionStatus
 
 if TYPE_CHECKING:
     # The window's running half (see `Live`): loaded once the cached orders are on screen.
+    from app.services.expenses.poster import ExpensePoster
     from app.services.returns.filer import ReturnsFiler, RunFinished
     from app.services.returns.notices import Announcement, DecisionNotices
     from app.services.sync.engine import SyncEngine
@@ -62,13 +63,15 @@ class Live:
 
     `clio`: the window's Clio adapter when the app offers Clio at all (its options show only when
     the provider enables it); `returns` and `notices`: the returns filer (where each returned
-    document stands in Clio) and what to announce when the court decides."""
+    document stands in Clio) and what to announce when the court decides; `expenses`: the expense
+    poster (where each fee stands in Clio)."""
 
     engine: SyncEngine
     desk: OrderDesk
     clio: ClioAccess | None = None
     returns: ReturnsFiler | None = None
     notices: DecisionNotices | None = None
+    expenses: ExpensePoster | None = None
 
 
 class MainWindow(QMainWindow):
@@ -175,7 +178,12 @@ class MainWindow(QMainWindow):
         if live.returns is not None:
             self.orders_view.model.set_returns(live.returns.order_filing)
         self.order_panel = OrderPanel(
-            self._orders, self._runner, returns=live.returns, clio=live.clio, settings=self._settings
+            self._orders,
+            self._runner,
+            returns=live.returns,
+            clio=live.clio,
+            settings=self._settings,
+            expenses=live.expenses,
         )
         self.splitter.replaceWidget(1, self.order_panel)
         self._panel_slot.deleteLater()
@@ -197,7 +205,10 @@ class MainWindow(QMainWindow):
         self.order_panel.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.order_panel.show_order(self.orders_view.selected_order())  # chosen before it came
 
-        self.sync = SyncSignals(live.engine, self, returns=live.returns, notices=live.notices)
+        self.sync = SyncSignals(
+            live.engine, self, returns=live.returns, notices=live.notices, expenses=live.expenses
+        )
+        self.sync.sig_fees_changed.connect(self.order_panel.refresh_fees)
         self.sync.sig_filing_changed.connect(self._filing_changed)
         self.sync.sig_filing_run_finished.connect(self._filing_run_finished)
         self.sync.sig_filing_paused.connect(self._filing_paused)

@@ -31,11 +31,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.appearance import icon, local_time
-from app.models.order_detail import DeliverableColumn, DeliverablesModel, DocumentColumn, DocumentsModel
+from app.models.order_detail import (
+    DeliverableColumn,
+    DeliverablesModel,
+    DocumentColumn,
+    DocumentsModel,
+    FeeColumn,
+    FeesModel,
+)
 from app.models.orders import STATUS_COLOURS, status_text
+from app.services.expenses.status import FeeState, money
 from app.services.filenames import safe_filename
 from app.services.http import ServiceError
-from app.services.legalconnect.records import ClioLink, Deliverable, Order
+from app.services.legalconnect.records import ClioLink, Deliverable, Order, OrderFeeLine
 from app.services.orders import OrdersService
 from app.services.returns.status import BLOCKER_TEXT, OrderFiling
 from app.views.tasks import TaskRunner
@@ -44,6 +52,7 @@ if TYPE_CHECKING:
     from app.config import Config
     from app.services.clio.api import ClioClient
     from app.services.clio.records import Matter
+    from app.services.expenses.poster import ExpensePoster
     from app.services.returns.filer import ReturnsFiler
     from app.views.clio_access import ClioAccess
     from app.views.clio_browser import ShowInClio
@@ -70,7 +79,8 @@ class OrderPanel(QWidget):
     """Emitted with a short confirmation for the status bar (e.g. where a file was saved)."""
 
     sig_returns_retry = Signal()
-    """The user asked to file the order's waiting returns now (Retry, or a matter was chosen)."""
+    """The user asked to file the order's waiting returns (or post its fees) now: Retry, or a matter
+    was chosen."""
 
     def __init__(
         self,
@@ -81,12 +91,15 @@ class OrderPanel(QWidget):
         returns: ReturnsFiler | None = None,
         clio: ClioAccess | None = None,
         settings: Config | None = None,
+        expenses: ExpensePoster | None = None,
     ) -> None:
-        """`returns`, `clio` and `settings` add the Clio side of returned documents."""
+        """`returns`, `clio` and `settings` add the Clio side of returned documents; `expenses` the
+        Clio side of the fees (the In Clio column of the Fees tab)."""
         super().__init__(parent)
         self._orders = orders
         self._runner = runner
         self._returns = returns
+        self._expenses = expenses
         self._clio = clio
         self._settings = settings
         self.order: Order | None = None
@@ -183,9 +196,33 @@ class OrderPanel(QWidget):
         deliverables_layout.addWidget(self.deliverables, 1)
         deliverables_layout.addLayout(buttons)
 
+        self.fees_model = FeesModel(self)
+        self.fees = _table("Fees")
+        self.fees.setModel(self.fees_model)
+        fees_header = self.fees.horizontalHeader()
+        fees_header.setSectionResizeMode(FeeColumn.FEE, QHeaderView.ResizeMode.Stretch)
+        fees_header.setSectionResizeMode(FeeColumn.AMOUNT, QHeaderView.ResizeMode.ResizeToContents)
+        fees_header.setSectionResizeMode(FeeColumn.CLIO, QHeaderView.ResizeMode.ResizeToContents)
+        fees_header.setStretchLastSection(False)
+        self.fees_summary = QLabel()
+        self.fees_summary.setObjectName("panelMessage")
+        self.fees_summary.setWordWrap(True)
+        self.fees_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fees_retry_button = QPushButton(icon("refresh"), "Re&try")
+        self.fees_retry_button.setToolTip("Post the fees that failed into Clio now")
+        self.fees_retry_button.clicked.connect(self.retry_fees)
+        fees_row = QHBoxLayout()
+        fees_row.addWidget(self.fees_summary, 1)
+        fees_row.addWidget(self.fees_retry_button)
+        fees_tab = QWidget()
+        fees_layout = QVBoxLayout(fees_tab)
+        fees_layout.addLayout(fees_row)
+        fees_layout.addWidget(self.fees, 1)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(self.documents, "&Documents")
         self.tabs.addTab(deliverables_tab, "De&liverables")
+        self.tabs.addTab(fees_tab, "Fe&es")
         self.message = QLabel()
         self.message.setObjectName("panelMessage")
         self.message.setWordWrap(True)
@@ -207,7 +244,9 @@ class OrderPanel(QWidget):
         self._fill(order)
         if changed:
             self.deliverables_model.set_deliverables([])
+            self.fees_model.set_lines([])
             self._update_buttons()
+            self._update_fees()
         if order is None:
             self.message.setText("Select an order to see its documents and what the court returned.")
             return
@@ -221,13 +260,15 @@ class OrderPanel(QWidget):
             key="detail",
         )
 
-    async def _load(self, order_id: int) -> tuple[Order, list[Deliverable]]:
-        """The order's current detail and its returned documents (two requests, in order)."""
+    async def _load(self, order_id: int) -> tuple[Order, list[Deliverable], list[OrderFeeLine]]:
+        """The order's current detail, its returned documents and, once decided, its fees."""
         order = await self._orders.order(order_id)
-        return order, await self._orders.deliverables(order_id)
+        deliverables = await self._orders.deliverables(order_id)
+        fees = await self._orders.fee_lines(order_id) if order.status.decided else []
+        return order, deliverables, fees
 
-    def _loaded(self, result: tuple[Order, list[Deliverable]]) -> None:
-        order, deliverables = result
+    def _loaded(self, result: tuple[Order, list[Deliverable], list[OrderFeeLine]]) -> None:
+        order, deliverables, fees = result
         self.loading = False
         if self.order is None or order.id != self.order.id:
             return
@@ -241,12 +282,52 @@ class OrderPanel(QWidget):
         if not deliverables:
             self.message.setText("The court has returned no documents for this order yet.")
         self._update_buttons()
+        state = None
+        if self._expenses is not None and self._expenses.offered:
+            expenses = self._expenses
+            state = lambda line: expenses.line_state(order, line)  # noqa: E731
+        self.fees_model.set_lines(fees, state)
+        self.fees.setColumnHidden(FeeColumn.CLIO, state is None)
+        self._update_fees()
 
     def refresh_filing(self, order_id: int) -> None:
         """The returns filer says order `order_id`'s returns changed: show their state again."""
         if self.order is not None and self.order.id == order_id:
             self.deliverables_model.refresh_filing()
             self._update_buttons()
+
+    def refresh_fees(self, order_id: int) -> None:
+        """The expense poster says order `order_id`'s fees changed: show their state again."""
+        if self.order is not None and self.order.id == order_id:
+            self.fees_model.refresh_states()
+            self._update_fees()
+
+    def _update_fees(self) -> None:
+        order = self.order
+        count = self.fees_model.rowCount()
+        states = self.fees_model.states()
+        failed = sum(1 for s in states if s.state is FeeState.FAILED)
+        self.fees_retry_button.setVisible(failed > 0)
+        if order is None:
+            self.fees_summary.setText("")
+        elif not order.status.decided:
+            self.fees_summary.setText("The fees are itemised here once the court decides the order.")
+        elif count == 0:
+            self.fees_summary.setText("" if self.loading else "No fees were charged for this order.")
+        else:
+            text = f"Total: {money(self.fees_model.total_cents)} in {count} fee(s)"
+            if states:
+                posted = sum(1 for s in states if s.state is FeeState.POSTED)
+                text += f" — {posted} of {count} posted into Clio as expenses"
+                if failed:
+                    text += f"; {failed} failed"
+            self.fees_summary.setText(text)
+
+    def retry_fees(self) -> None:
+        """Retry: post the order's failed fees now."""
+        if self.order is not None and self._expenses is not None:
+            self._expenses.retry(self.order)
+            self.sig_returns_retry.emit()
 
     def _load_failed(self, error: ServiceError) -> bool:
         self.loading = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from app.services.expenses.poster import ExpenseEvent, ExpensePoster, FeesChanged, FeesPosted
 from app.services.returns.filer import (
     FilingChanged,
     OrderFiled,
@@ -70,6 +71,8 @@ class SyncSignals(QObject):
     """(RunFinished) a filing run ended; it lists the orders whose returns are not all in Clio."""
     sig_filing_paused = Signal(float)
     """(seconds) filing waits about that long for Clio's rate limit; 0: it goes on."""
+    sig_fees_changed = Signal(int)
+    """(order id) something about that order's fees towards Clio changed."""
     sig_announcement = Signal(object)
     """(Announcement) tell the user: the court decided, documents were filed or wait for Clio."""
 
@@ -80,11 +83,14 @@ class SyncSignals(QObject):
         *,
         returns: ReturnsFiler | None = None,
         notices: DecisionNotices | None = None,
+        expenses: ExpensePoster | None = None,
     ) -> None:
         super().__init__(parent)
         unsubscribers = [engine.events.subscribe(self._on_event)]
         if returns is not None:
             unsubscribers.append(returns.events.subscribe(self._on_filing))
+        if expenses is not None:
+            unsubscribers.append(expenses.events.subscribe(self._on_fees))
         if notices is not None:
             unsubscribers.append(notices.events.subscribe(self.sig_announcement.emit))
 
@@ -108,6 +114,12 @@ class SyncSignals(QObject):
             self.sig_filing_run_finished.emit(event)
         elif isinstance(event, RatePaused):
             self.sig_filing_paused.emit(event.seconds)
+
+    def _on_fees(self, event: ExpenseEvent) -> None:
+        if isinstance(event, FeesChanged):
+            self.sig_fees_changed.emit(event.order_id)
+        elif isinstance(event, FeesPosted):
+            self.sig_fees_changed.emit(event.order.id)
 
     def _on_event(self, event: SyncEvent) -> None:
         if isinstance(event, OrdersChanged):

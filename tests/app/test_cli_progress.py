@@ -43,7 +43,8 @@ def test_pending_returns_say_why_and_only_a_persons_choice_is_not_a_failure() ->
 
 
 def test_fees_posted_and_waiting_are_one_line_each() -> None:
-    from app.services.expenses.poster import FeesPosted, OrderFees, PostingFinished
+    from app.services.expenses.poster import FeesPosted, PostingFinished
+    from app.services.expenses.status import OrderFees
 
     out = io.StringIO()
     progress = Progress(out)

@@ -146,6 +146,7 @@ def make_window(qtbot: Any) -> Callable[..., MainWindow]:
                 stack.clio() if clio else None,
                 services.returns,
                 services.notices,
+                services.expenses,
             ),
         )
         qtbot.addWidget(window)

@@ -331,3 +331,26 @@ def test_case_and_court_never_shrink_below_reading_width_the_table_scrolls_inste
 
     view.show_returns_column(False)
     assert view.table.isColumnHidden(Column.RETURNS)
+
+
+def test_fees_model(qtmodeltester) -> None:
+    from app.models.order_detail import FeeColumn, FeesModel
+    from app.services.expenses.status import FeeLineState, FeeState
+    from app.services.legalconnect.records import OrderFeeLine
+
+    model = FeesModel()
+    lines = [
+        OrderFeeLine(1, 7, "court_filing_fee", "Court filing fee - Motion", 43_500, "Court Filing Fee"),
+        OrderFeeLine(2, 7, "efm_envelope_fee", "EFM envelope fee", 395, "eFiling Service Fee"),
+    ]
+    states = {1: FeeLineState(FeeState.POSTED, "Posted to Clio as an expense", 55), 2: None}
+    model.set_lines(
+        lines, lambda line: states[line.id] or FeeLineState(FeeState.FAILED, "Not posted yet: 503")
+    )
+    qtmodeltester.check(model)
+    assert model.total_cents == 43_895
+    assert model.index(0, FeeColumn.AMOUNT).data() == "$435.00"
+    assert [model.index(r, FeeColumn.CLIO).data() for r in range(2)] == ["Posted", "Failed"]
+    assert model.index(1, FeeColumn.CLIO).data(Qt.ItemDataRole.ToolTipRole) == "Not posted yet: 503"
+    model.set_lines(lines)  # Clio not part of the picture: no In Clio words
+    assert model.index(0, FeeColumn.CLIO).data() is None and model.states() == []

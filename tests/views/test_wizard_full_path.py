@@ -204,6 +204,8 @@ def test_place_an_order_from_clio_and_the_computer_to_the_clerks_decision(
     review = wiz_window.review_page
     assert "Elena Alvarez › 00001-Alvarez" in review.matter.text()
     assert "Complaint for Damages" in review.summary.text()
+    total = f"${fees.quote.total_cents / 100:,.2f}"
+    assert f"Fees: {total}</b> in {len(fees.quote.lines)} fee(s)" in review.summary.text()
     review.change_matter.click()  # Change…: another matter, found by Clio's search
     qtbot.waitUntil(lambda: review.matter_picker is not None and review.matter_picker.list.count() > 0)
     picker = review.matter_picker

@@ -26,7 +26,9 @@ def main_window(qtbot: Any, stack: Stack) -> tuple[MainWindow, ClioAccess]:
         settings=stack.settings,
         runner=stack.runner,
         diagnostics=lambda: "",
-        live=Live(services.engine, services.desk, clio, services.returns, services.notices),
+        live=Live(
+            services.engine, services.desk, clio, services.returns, services.notices, services.expenses
+        ),
     )
     qtbot.addWidget(window)
     return window, clio

@@ -35,6 +35,7 @@ from app.services import errors
 from app.services.clio.connection import ClioConnection
 from app.services.clio.tokens import ClioConnectionEnded
 from app.services.events import EventHub
+from app.services.expenses.status import BLOCKER_TEXT, FeeLineState, FeeState, OrderFees
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.legalconnect.filing import AlreadyClaimed, AlreadyFiled
 from app.services.legalconnect.records import Claim, Order, OrderFeeLine
@@ -49,16 +50,6 @@ log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 300
 """A claim's lease: posting one fee takes a few requests."""
-
-
-BLOCKER_TEXT = {
-    Blocker.NO_MATTER: "Waiting — choose the Clio matter for this order",
-    Blocker.NOT_CONNECTED: "Waiting for Clio — connect to Clio to post them",
-    Blocker.MATTER_CLOSED: "Waiting — the Clio matter is closed; choose another matter",
-    Blocker.MATTER_GONE: "Waiting — the Clio matter no longer exists; choose another matter",
-    Blocker.RATE_LIMITED: "Waiting for Clio (rate limit) — it goes on by itself shortly",
-}
-"""Why an order's fees wait, in words."""
 
 
 def marker(order: Order, line: OrderFeeLine) -> str:
@@ -97,21 +88,6 @@ class FeesPosted:
 
 
 @dataclass(frozen=True)
-class OrderFees:
-    """An order's fees towards Clio at a glance (from the ledger; no network). `lines` is 0 until
-    the poster first listed them (an order waiting for a matter or a connection)."""
-
-    lines: int
-    posted: int
-    failed: int
-    blocker: Blocker | None
-
-    @property
-    def waiting(self) -> int:
-        return self.lines - self.posted
-
-
-@dataclass(frozen=True)
 class PostingFinished:
     """A posting run ended; `pending` are the orders whose fees are not all in Clio yet."""
 
@@ -127,6 +103,8 @@ class _Known:
 
     blockers: dict[int, Blocker] = field(default_factory=dict)
     order_errors: dict[int, str] = field(default_factory=dict)
+    posting: set[int] = field(default_factory=set)
+    """Fee lines being posted right now."""
     without_fees: set[int] = field(default_factory=set)
     """Decided orders that have no fee lines (asked once per process)."""
     categories: dict[str, int] | None = None
@@ -161,6 +139,11 @@ class ExpensePoster:
     # -- what the faces read ----------------------------------------------------------------------
 
     @property
+    def offered(self) -> bool:
+        """Whether fees can go to Clio at all (the Service Provider offers Clio)."""
+        return self._clio.enabled
+
+    @property
     def posting(self) -> bool:
         """Whether fees go to Clio at all (the setting, and the Service Provider offers Clio)."""
         return self._clio.enabled and self._settings.get(config.FEES_POSTING) == "automatic"
@@ -185,6 +168,31 @@ class ExpensePoster:
         if order.id in self._known.order_errors and self._blocker(order) is None:
             failed = len(states) - posted
         return OrderFees(len(states), posted, failed, self._blocker(order))
+
+    def line_state(self, order: Order, line: OrderFeeLine) -> FeeLineState:
+        """One fee line's state towards Clio, in words (no network)."""
+        state = self._ledger.expense_state(str(order.id), str(line.id))
+        if state is not None and state.step is ExpenseStep.ACKNOWLEDGED:
+            return FeeLineState(FeeState.POSTED, "Posted to Clio as an expense", state.clio_activity_id)
+        if line.clio.filed:
+            return FeeLineState(FeeState.POSTED, "Posted to Clio by another workstation", line.clio.clio_id)
+        if not self.posting:
+            return FeeLineState(FeeState.NOT_POSTED, "Not posted: fee posting into Clio is off")
+        since = self._settings.get(config.FEES_POSTING_SINCE)
+        if since and decision_date(order).isoformat() < since:
+            return FeeLineState(
+                FeeState.NOT_POSTED, f"Not posted: decided before fee posting began ({since})"
+            )
+        if line.id in self._known.posting:
+            return FeeLineState(FeeState.POSTING, "Posting to Clio…")
+        blocker = self._blocker(order)
+        if blocker is not None:
+            return FeeLineState(FeeState.WAITING, BLOCKER_TEXT[blocker])
+        if order.id in self._known.order_errors:
+            return FeeLineState(FeeState.FAILED, f"Not posted yet: {self._known.order_errors[order.id]}")
+        if state is not None and state.error:
+            return FeeLineState(FeeState.FAILED, f"Not posted yet: {state.error}")
+        return FeeLineState(FeeState.WAITING, "Waiting to be posted to Clio")
 
     def _blocker(self, order: Order) -> Blocker | None:
         if order.clio is None:
@@ -212,6 +220,8 @@ class ExpensePoster:
             return
         work = self._unfinished(orders)
         client = self._clio.client if self._clio.connected else None
+        if client is not None:
+            self._forget_passing_blockers()
         try:
             for order in sorted(work, key=lambda o: o.decided_at or o.updated_at):
                 if order.clio is None:
@@ -230,6 +240,17 @@ class ExpensePoster:
         summaries = ((order, self.order_fees(order)) for order in work)
         waiting = tuple((o, f) for o, f in summaries if f.waiting or f.failed or f.blocker is not None)
         self.events.emit(PostingFinished(waiting))
+
+    def _forget_passing_blockers(self) -> None:
+        """Connected again, or a new window of Clio's limit: what waited for that is tried again
+        (and shown as such) rather than still saying "connect to Clio"."""
+        passed = [
+            o for o, b in self._known.blockers.items() if b in (Blocker.NOT_CONNECTED, Blocker.RATE_LIMITED)
+        ]
+        for order_id in passed:
+            del self._known.blockers[order_id]
+        for order_id in passed:
+            self.events.emit(FeesChanged(order_id))
 
     def _unfinished(self, orders: Sequence[Order]) -> list[Order]:
         counts = self._ledger.expense_counts()
@@ -337,6 +358,8 @@ class ExpensePoster:
             return False
         except AlreadyClaimed:
             return False  # another workstation is posting it now
+        self._known.posting.add(line.id)
+        self.events.emit(FeesChanged(order.id))
         try:
             activity_id = state.clio_activity_id if state is not None else None
             if activity_id is None:
@@ -371,6 +394,7 @@ class ExpensePoster:
             await self._release(claim)
             return False
         finally:
+            self._known.posting.discard(line.id)
             self.events.emit(FeesChanged(order.id))
 
     async def _acknowledge(self, claim: Claim, activity_id: int, oid: str, lid: str) -> None:

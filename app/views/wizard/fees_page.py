@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.expenses.status import money
 from app.services.http import ServiceError
 from app.services.legalconnect.ordering import FeeQuote
 from app.services.wizard.flow import OrderWizard
 from app.services.wizard.rules import Problems
 from app.services.wizard.submission import OrderSubmission
 from app.views.tasks import TaskRunner
-from app.views.wizard.fields import ProblemLabel, money
+from app.views.wizard.fields import ProblemLabel
 
 EXPERT_REVIEW_TEXT = (
     "Add &Expert Review ($35.00): a document specialist checks the filing before it goes to the court"

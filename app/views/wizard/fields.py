@@ -22,8 +22,3 @@ class ProblemLabel(QLabel):
 
 def problem_label() -> ProblemLabel:
     return ProblemLabel()
-
-
-def money(cents: int) -> str:
-    """$1,234.50"""
-    return f"${cents / 100:,.2f}"

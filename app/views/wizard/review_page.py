@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
 
 from app.services.clio.api import ClioClient
 from app.services.clio.records import Matter
+from app.services.expenses.status import money
+from app.services.legalconnect.ordering import FeeQuote
 from app.services.wizard.draft import ClioMatter, Role
 from app.services.wizard.flow import OrderWizard
 from app.services.wizard.rules import Problems
@@ -28,10 +31,18 @@ class ReviewPage(QWidget):
     """A summary of the order, the Clio matter for returns, and the problems left to fix."""
 
     def __init__(
-        self, wizard: OrderWizard, runner: TaskRunner, clio: ClioAccess | None, parent: QWidget | None = None
+        self,
+        wizard: OrderWizard,
+        runner: TaskRunner,
+        clio: ClioAccess | None,
+        parent: QWidget | None = None,
+        *,
+        quote: Callable[[], FeeQuote | None] = lambda: None,
     ) -> None:
+        """`quote`: the fees as last quoted on the Fees step (None until then)."""
         super().__init__(parent)
         self.wizard, self.runner, self.clio = wizard, runner, clio
+        self._quote = quote
         self.summary = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.matter = QLabel(wordWrap=True)
@@ -71,12 +82,19 @@ class ReviewPage(QWidget):
             if draft.authorize_payment
             else "Court fees are not authorized yet."
         )
+        quote = self._quote()
+        fees = (
+            f"<p><b>Fees: {money(quote.total_cents)}</b> in {len(quote.lines)} fee(s), as quoted on the "
+            "Fees step.</p>"
+            if quote is not None
+            else "<p>The fees are quoted on the Fees step.</p>"
+        )
         self.summary.setText(
             f"<h3>{escape(draft.case_title or 'Untitled case')}</h3>"
             f"<p>{escape(court.name if court else 'No court chosen')}<br>"
             f"{escape(category.name if category else '')} — {escape(case_type.name if case_type else '')}<br>"
             f"{case}</p><p><b>Parties</b></p><ul>{parties}</ul>"
-            f"<p><b>Documents</b></p><ul>{documents}</ul><p>{paying} {extras}</p>"
+            f"<p><b>Documents</b></p><ul>{documents}</ul>{fees}<p>{paying} {extras}</p>"
         )
         where = draft.clio.label if draft.clio else "none chosen"
         self.matter.setText(f"Returned documents go to Clio matter: {where}")

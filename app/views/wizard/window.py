@@ -72,7 +72,7 @@ class WizardWindow(QDialog):
             wizard, self.signals, submission, runner, settings, clio, self.notices
         )
         self.fees_page = FeesPage(wizard, submission, runner)
-        self.review_page = ReviewPage(wizard, runner, clio)
+        self.review_page = ReviewPage(wizard, runner, clio, quote=lambda: self.fees_page.quote)
         self.pages: dict[Step, CasePage | PartiesPage | DocumentsPage | FeesPage | ReviewPage] = {
             Step.CASE: self.case_page,
             Step.PARTIES: self.parties_page,
