@@ -31,28 +31,11 @@ import httpx
 
 from benchmarks.common import Figure, sandbox_process
 from sandbox.endpoints import Endpoints
+from tests.services.clio.auth_fixtures import CountingTransport
 
 HEARTBEAT_MS = 5
 HISTORY = 200  # orders already in the list when the window opens
 LIMIT = 50
-
-
-class Recording(httpx.AsyncBaseTransport):
-    """A real transport that keeps (method, URL) of each request and the status of each answer."""
-
-    def __init__(self) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
-        self.requests: list[tuple[str, httpx.URL]] = []
-        self.statuses: list[int] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append((request.method, request.url))
-        response = await self._inner.handle_async_request(request)
-        self.statuses.append(response.status_code)
-        return response
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 def _faults(endpoints: Endpoints, changes: dict[str, Any]) -> None:
@@ -114,7 +97,7 @@ def _api(transport: Any, endpoints: Endpoints, start: int) -> list[tuple[str, ht
 
 
 def _costs(endpoints: Endpoints, home: Path) -> list[Figure]:
-    transport = Recording()
+    transport = CountingTransport()
 
     async def body() -> list[Figure]:
         services = await _services(endpoints, home, transport)
@@ -154,7 +137,7 @@ def _costs(endpoints: Endpoints, home: Path) -> list[Figure]:
 def _rate_limited(endpoints: Endpoints, home: Path) -> list[Figure]:
     from app.services.clio.ratelimit import RateLimiter
 
-    transport = Recording()
+    transport = CountingTransport()
     _decided_orders(endpoints, 10, 3)  # 40 returned documents
     _faults(endpoints, {"rate_limit_per_minute": LIMIT})
 
@@ -209,7 +192,7 @@ def _gui_stall(endpoints: Endpoints, home: Path) -> list[Figure]:
     _decided_orders(endpoints, 10, 3)
 
     async def body() -> list[Figure]:
-        services = await _services(endpoints, home, Recording())
+        services = await _services(endpoints, home, CountingTransport())
         runner = TaskRunner(lambda _owner, message: print("error:", message))
         clio = ClioAccess(services.clio, runner)
         window = MainWindow(

@@ -13,7 +13,6 @@ and the banner goes away by itself at the next successful refresh.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -41,7 +40,7 @@ from app.views.status import ConnectionStatus
 if TYPE_CHECKING:
     # The window's running half (see `Live`): loaded once the cached orders are on screen.
     from app.services.expenses.poster import ExpensePoster
-    from app.services.returns.filer import ReturnsFiler, RunFinished
+    from app.services.returns.filer import ReturnsFiler
     from app.services.returns.notices import Announcement, DecisionNotices
     from app.services.sync.engine import SyncEngine
     from app.services.wizard.desk import OrderDesk
@@ -118,11 +117,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("LegalConnect Desktop")
         self.setStyleSheet(stylesheet())
 
-        self._returns_text = ""  # the quiet count as the last filing run left it
-        self._paused_until: float | None = None  # filing waits for Clio's rate limit until then
-        self._pause_tick = QTimer(self)
-        self._pause_tick.setInterval(1000)
-        self._pause_tick.timeout.connect(self._show_pause)
         self._announced_order: int | None = None
         self._clio_wait_notice: Notice | None = None
         self.notification_area = NotificationArea()
@@ -210,8 +204,10 @@ class MainWindow(QMainWindow):
         )
         self.sync.sig_fees_changed.connect(self.order_panel.refresh_fees)
         self.sync.sig_filing_changed.connect(self._filing_changed)
-        self.sync.sig_filing_run_finished.connect(self._filing_run_finished)
-        self.sync.sig_filing_paused.connect(self._filing_paused)
+        self.sync.sig_filing_run_finished.connect(
+            lambda run: self.connection.returns_not_in_clio(run.waiting, run.failed)
+        )
+        self.sync.sig_filing_paused.connect(self.connection.returns_paused)
         self.sync.sig_announcement.connect(self.announce)
         self.order_panel.sig_returns_retry.connect(self.engine.refresh_now)
         self.tray.icon.messageClicked.connect(lambda: self._open_announced())
@@ -445,35 +441,6 @@ class MainWindow(QMainWindow):
     def _filing_changed(self, order_id: int) -> None:
         self.orders_view.model.refresh_returns(order_id)
         self.order_panel.refresh_filing(order_id)
-
-    def _filing_run_finished(self, run: RunFinished) -> None:
-        """The quiet count in the status bar: how many returned documents are not in Clio yet."""
-        waiting, failed = run.waiting, run.failed
-        parts = [f"{waiting} waiting"] if waiting else []
-        if failed:
-            parts.append(f"{failed} failed")
-        self._returns_text = f"Returns not in Clio: {', '.join(parts)}" if parts else ""
-        self.connection.set_returns(self._returns_text)
-
-    def _filing_paused(self, seconds: float) -> None:
-        """Clio's rate limit holds the filing for a while: say so where the quiet count is, counting
-        down, and put the count back when it goes on."""
-        if seconds > 0:
-            self._paused_until = time.monotonic() + seconds
-            self._pause_tick.start()
-            self._show_pause()
-        else:
-            self._paused_until = None
-            self._pause_tick.stop()
-            self.connection.set_returns(self._returns_text)
-
-    def _show_pause(self) -> None:
-        if self._paused_until is None:
-            return
-        left = max(1.0, self._paused_until - time.monotonic())
-        self.connection.set_returns(
-            f"Returns: waiting for Clio's rate limit — going on in about {left:.0f} s"
-        )
 
     def announce(self, announcement: Announcement) -> None:
         """Tell the user (the tray where there is one, the window otherwise), with the action it offers."""

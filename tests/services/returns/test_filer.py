@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,17 +125,24 @@ def test_a_late_signed_order_after_auto_close_goes_into_the_same_folder(sandbox_
     run_desk(sandbox_world, tmp_path / "ws1", body)
 
 
+async def _one_returned_document(desk: Desk, copy: str) -> tuple[int, Any, Any, Any, Path]:
+    """A new decided order with one returned document: its id, the document, the Clio client, its
+    matter, and a local copy of the document's bytes named `copy`."""
+    [order_id] = await desk.decided_orders(1, 1)
+    deliverable = (await desk.deliverables(order_id))[0]
+    client = desk.services.clio.client
+    assert client is not None
+    matter = await client.matter((await desk.services.legalconnect.order(order_id)).clio.matter_id)
+    source = desk.services.paths.temp / copy
+    await desk.services.legalconnect.download_deliverable(deliverable, source)
+    return order_id, deliverable, client, matter, source
+
+
 def test_a_document_deleted_in_clio_is_never_filed_again(sandbox_world, tmp_path) -> None:
     async def body(desk: Desk) -> None:
-        [order_id] = await desk.decided_orders(1, 1)
-        deliverable = (await desk.deliverables(order_id))[0]
-        client = desk.services.clio.client
-        assert client is not None
         # Filed before (by an installation whose record the Service Provider never got), then
         # deleted by someone in Clio.
-        matter = await client.matter((await desk.services.legalconnect.order(order_id)).clio.matter_id)
-        source = desk.services.paths.temp / "earlier.pdf"
-        await desk.services.legalconnect.download_deliverable(deliverable, source)
+        order_id, deliverable, client, matter, source = await _one_returned_document(desk, "earlier.pdf")
         earlier = await client.upload(
             source,
             "Filed earlier.pdf",
@@ -157,14 +166,8 @@ def test_a_document_deleted_in_clio_is_never_filed_again(sandbox_world, tmp_path
 
 def test_an_unfinished_upload_is_finished_not_duplicated(sandbox_world, tmp_path) -> None:
     async def body(desk: Desk) -> None:
-        [order_id] = await desk.decided_orders(1, 1)
-        deliverable = (await desk.deliverables(order_id))[0]
-        client = desk.services.clio.client
-        assert client is not None
-        matter = await client.matter((await desk.services.legalconnect.order(order_id)).clio.matter_id)
         # A crash after the document was created and its bytes sent, before it was marked uploaded.
-        source = desk.services.paths.temp / "half.pdf"
-        await desk.services.legalconnect.download_deliverable(deliverable, source)
+        _order_id, deliverable, client, matter, source = await _one_returned_document(desk, "half.pdf")
         target = await client.start_upload(
             "Half done.pdf", matter.folder_id, external_properties={"lc_rdoc": desk.key(deliverable.id)}
         )
