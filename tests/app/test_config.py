@@ -114,6 +114,11 @@ def test_write_is_atomic_and_leaves_no_temp_files(settings_file: Path) -> None:
         (config.RETURNED_DOCUMENT_NAME, "   "),
         (config.CLOSE_TO_TRAY, 1),
         (config.WINDOW_GEOMETRY, "AQL/"),
+        (config.FEES_POSTING, "sometimes"),
+        (config.FEES_POSTING_SINCE, "27/11/2026"),
+        (config.FEES_POSTING_SINCE, "2026-02-30"),
+        (config.FEES_POSTING_SINCE, "2026-11-27T10:00"),
+        (config.FEES_ENTRY_TYPE, "TimeEntry"),
     ],
 )
 def test_invalid_values_are_refused_and_change_nothing(
@@ -217,3 +222,12 @@ def test_render_pattern() -> None:
         render_pattern(cfg.get(config.RETURNS_FOLDER), {"provider": "Acme Attorney Services"})
         == "Returned from Acme Attorney Services"
     )
+
+
+def test_fee_posting_settings_take_a_date_or_nothing() -> None:
+    cfg = Config.in_memory()
+    assert cfg.get(config.FEES_POSTING) == "off" and cfg.get(config.FEES_POSTING_SINCE) == ""
+    cfg.set(config.FEES_POSTING_SINCE, "2026-11-27")
+    assert cfg.get(config.FEES_POSTING_SINCE) == "2026-11-27"
+    cfg.set(config.FEES_POSTING_SINCE, "")  # from the day posting first runs
+    assert cfg.get(config.FEES_POSTING_SINCE) == ""
