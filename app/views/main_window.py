@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,11 +40,12 @@ from app.views.status import ConnectionStatus
 
 if TYPE_CHECKING:
     # The window's running half (see `Live`): loaded once the cached orders are on screen.
-    from app.services.expenses.poster import ExpensePoster
+    from app.services.expenses.poster import ExpensePoster, PostingFinished
     from app.services.returns.filer import ReturnsFiler
     from app.services.returns.notices import Announcement, DecisionNotices
     from app.services.sync.engine import SyncEngine
     from app.services.wizard.desk import OrderDesk
+    from app.views.activities import ActivitiesPage
     from app.views.clio_access import ClioAccess
     from app.views.order_panel import OrderPanel
     from app.views.sign_in import SignInDialog
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
 
         self._announced_order: int | None = None
         self._clio_wait_notice: Notice | None = None
+        self._fees_waiting: PostingFinished | None = None
         self.notification_area = NotificationArea()
         self.orders_view = OrdersView()
         self.orders_view.show_returns_column(False)  # until Clio is known to be offered
@@ -135,7 +138,12 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.notification_area)
-        layout.addWidget(self.splitter, 1)
+        self.pages = QStackedWidget()
+        """The window's sections: the orders (with the order panel), and the Activities page."""
+        self.pages.addWidget(self.splitter)
+        layout.addWidget(self.pages, 1)
+        self.activities: ActivitiesPage | None = None
+        """The Activities page, made the first time it is shown."""
         self.setCentralWidget(central)
         self.refresh_progress = QProgressBar(maximum=0, textVisible=False)
         self.refresh_progress.setMaximumWidth(90)
@@ -202,7 +210,9 @@ class MainWindow(QMainWindow):
         self.sync = SyncSignals(
             live.engine, self, returns=live.returns, notices=live.notices, expenses=live.expenses
         )
-        self.sync.sig_fees_changed.connect(self.order_panel.refresh_fees)
+        self.sync.sig_fees_changed.connect(self._fees_changed)
+        self.sync.sig_fees_run_finished.connect(self._fees_run_finished)
+        self.sync.sig_fees_posted.connect(self._fees_posted)
         self.sync.sig_filing_changed.connect(self._filing_changed)
         self.sync.sig_filing_run_finished.connect(
             lambda run: self.connection.returns_not_in_clio(run.waiting, run.failed)
@@ -231,6 +241,7 @@ class MainWindow(QMainWindow):
             live.clio.sig_connection_ended.connect(self._clio_ended)
         for action in self._live_actions:
             action.setEnabled(True)
+        self.activities_action.setEnabled(live.clio is not None and live.clio.enabled)
         self._update_session_actions()
         self._clio_changed()
 
@@ -272,7 +283,19 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
         self.connect_clio_action.setVisible(False)
         self.disconnect_clio_action.setVisible(False)
-        self.find_action = self._action("&Find Orders", self.orders_view.focus_search, "Ctrl+F")
+        self.find_action = self._action("&Find", self._find, "Ctrl+F")
+        self.orders_page_action = self._action("&Orders", self.show_orders, "Ctrl+1")
+        self.orders_page_action.setToolTip("The orders and their details (Ctrl+1)")
+        self.activities_action = self._action("&Activities", self.show_activities, "Ctrl+2")
+        self.activities_action.setToolTip(
+            "The orders' fees as expenses in Clio: review, categorise, export (Ctrl+2)"
+        )
+        self.activities_action.setEnabled(False)  # with the running half
+        sections = QActionGroup(self)
+        for action in (self.orders_page_action, self.activities_action):
+            action.setCheckable(True)
+            sections.addAction(action)
+        self.orders_page_action.setChecked(True)
         self.diagnostics_action = self._action("&Copy Diagnostics", self.copy_diagnostics)
         self.about_action = self._action("&About LegalConnect Desktop", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -288,6 +311,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = menus.addMenu("&View")
+        view_menu.addActions([self.orders_page_action, self.activities_action])
+        view_menu.addSeparator()
         view_menu.addActions([self.refresh_action, self.find_action])
         help_menu = menus.addMenu("&Help")
         help_menu.addActions([self.diagnostics_action, self.about_action])
@@ -298,6 +323,9 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addAction(self.place_order_action)
         toolbar.addAction(self.refresh_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.orders_page_action)
+        toolbar.addAction(self.activities_action)
 
     def _update_session_actions(self) -> None:
         signed_in = self._session.session is not None
@@ -476,11 +504,80 @@ class MainWindow(QMainWindow):
         self.showNormal()
         self.raise_()
         self.activateWindow()
+        self.show_orders()
         if not self.orders_view.select_order(order_id):
             self.orders_view.clear_filters()  # a filter may hide it
             self.orders_view.select_order(order_id)
         self.order_panel.tabs.setCurrentIndex(1)  # what the court returned
         self.order_panel.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- sections -----------------------------------------------------------------------------
+
+    def show_orders(self) -> None:
+        """Show the orders (Ctrl+1)."""
+        self.orders_page_action.setChecked(True)
+        self.pages.setCurrentWidget(self.splitter)
+
+    def show_activities(self) -> None:
+        """Show the Activities page (Ctrl+2): the fees as expenses in Clio. Made the first time."""
+        if self._live is None or not self.activities_action.isEnabled():
+            return
+        page = self._activities_page()
+        self.activities_action.setChecked(True)
+        self.pages.setCurrentWidget(page)
+        page.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _activities_page(self) -> ActivitiesPage:
+        if self.activities is None:
+            from app.views.activities import ActivitiesPage
+
+            assert self._live is not None
+            page = ActivitiesPage(self.clio, self._runner, self._live.expenses, self)
+            page.sig_open_order.connect(self._open_order_number)
+            page.sig_retry.connect(self._retry_fees)
+            page.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            if self._fees_waiting is not None:
+                page.set_waiting(self._fees_waiting)
+            self.pages.addWidget(page)
+            self.activities = page
+        return self.activities
+
+    def _fees_run_finished(self, run: PostingFinished) -> None:
+        self._fees_waiting = run
+        if self.activities is not None:
+            self.activities.set_waiting(run)
+
+    def _fees_changed(self, order_id: int) -> None:
+        self.order_panel.refresh_fees(order_id)
+        if self.activities is not None:
+            self.activities.fees_changed(order_id)
+
+    def _fees_posted(self, _posted: object) -> None:
+        if self.activities is not None:
+            self.activities.fees_posted()
+
+    def _retry_fees(self, order: Order) -> None:
+        if self._live is not None and self._live.expenses is not None:
+            self._live.expenses.retry(order)
+            self.engine.refresh_now()
+            self.statusBar().showMessage(f"Posting the fees of order {order.display_number} again…", 5000)
+
+    def _open_order_number(self, number: str) -> None:
+        """Show the order with this order number (from the Activities page)."""
+        found = next(
+            (o for o in self.orders_view.model.orders() if (o.order_number or str(o.id)) == number), None
+        )
+        if found is None:
+            self.statusBar().showMessage(f"Order {number} is not among the orders listed here.", 8000)
+            return
+        self.open_order(found.id)
+        self.order_panel.tabs.setCurrentIndex(2)  # its fees
+
+    def _find(self) -> None:
+        if self.activities is not None and self.pages.currentWidget() is self.activities:
+            self.activities.focus_search()
+        else:
+            self.orders_view.focus_search()
 
     # -- other actions --------------------------------------------------------------------------
 
@@ -493,6 +590,7 @@ class MainWindow(QMainWindow):
         clio = self.clio
         enabled = clio is not None and clio.enabled
         connected = clio is not None and clio.connected
+        self.activities_action.setEnabled(enabled)
         self.connect_clio_action.setVisible(enabled and not connected)
         self.disconnect_clio_action.setVisible(enabled and connected)
         self.connection.clio.setVisible(enabled or bool(clio is not None and clio.status_text))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from app.services.expenses.poster import ExpenseEvent, ExpensePoster, FeesChanged, FeesPosted
+from app.services.expenses.poster import ExpenseEvent, ExpensePoster, FeesChanged, FeesPosted, PostingFinished
 from app.services.returns.filer import (
     FilingChanged,
     OrderFiled,
@@ -73,6 +73,10 @@ class SyncSignals(QObject):
     """(seconds) filing waits about that long for Clio's rate limit; 0: it goes on."""
     sig_fees_changed = Signal(int)
     """(order id) something about that order's fees towards Clio changed."""
+    sig_fees_posted = Signal(object)
+    """(FeesPosted) fees of an order were just posted into Clio by this workstation."""
+    sig_fees_run_finished = Signal(object)
+    """(PostingFinished) a posting run ended; it lists the orders whose fees are not all in Clio."""
     sig_announcement = Signal(object)
     """(Announcement) tell the user: the court decided, documents were filed or wait for Clio."""
 
@@ -120,6 +124,9 @@ class SyncSignals(QObject):
             self.sig_fees_changed.emit(event.order_id)
         elif isinstance(event, FeesPosted):
             self.sig_fees_changed.emit(event.order.id)
+            self.sig_fees_posted.emit(event)
+        elif isinstance(event, PostingFinished):
+            self.sig_fees_run_finished.emit(event)
 
     def _on_event(self, event: SyncEvent) -> None:
         if isinstance(event, OrdersChanged):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import stamina
 from PySide6.QtCore import QEvent
@@ -102,14 +103,16 @@ def make_stack(
     tmp_path: Path,
     memory_keyring: MemoryKeyring,
     settings: Config,
-) -> Iterator[Callable[[], Stack]]:
+) -> Iterator[Callable[..., Stack]]:
     endpoint = sandbox_world.endpoints.legalconnect
     stacks: list[Stack] = []
 
-    def make() -> Stack:
+    def make(transport: httpx.AsyncBaseTransport | None = None) -> Stack:
         paths = AppPaths.under(tmp_path / "app").ensure()
         tokens = KeyringTokenStore(memory_keyring)
-        services = compose(paths, settings, Target(endpoint.api_url), redactor=Redactor(), tokens=tokens)
+        services = compose(
+            paths, settings, Target(endpoint.api_url), redactor=Redactor(), tokens=tokens, transport=transport
+        )
         presented: list[str] = []
         runner = TaskRunner(lambda _owner, message: presented.append(message))
         stack = Stack(services, tokens, runner, presented)
@@ -125,7 +128,7 @@ def make_stack(
 
 
 @pytest.fixture
-def stack(make_stack: Callable[[], Stack]) -> Stack:
+def stack(make_stack: Callable[..., Stack]) -> Stack:
     return make_stack()
 
 

@@ -352,15 +352,18 @@ class ClioClient(ClioBase):
         end_date: dt.date | None = None,
         status: str | None = None,
         query: str | None = None,
+        category_id: int | None = None,
         priority: Priority = "interactive",
     ) -> AsyncIterator[list[Activity]]:
-        """Activities filtered by matter, type, date range, billing status and note text (Clio's
-        `query` is a wildcard match over `note`), a page at a time."""
+        """Activities filtered by matter, type, date range, billing status, expense category and
+        note text (Clio's `query` is a wildcard match over `note`), a page at a time."""
         params: dict[str, Any] = {"type": type}
         if query:
             params["query"] = query
         if matter_id is not None:
             params["matter_id"] = matter_id
+        if category_id is not None:
+            params["expense_category_id"] = category_id
         if start_date is not None:
             params["start_date"] = start_date.isoformat()
         if end_date is not None:
@@ -415,6 +418,16 @@ class ClioClient(ClioBase):
         async for page in self.activities(matter_id, entry_type, query=marker, priority=priority):
             found.extend(a for a in page if marker in a.note)
         return found
+
+    async def activity(self, activity_id: int, priority: Priority = "interactive") -> Activity:
+        """One activity as Clio has it now (with its current etag)."""
+        return await self.data(
+            "GET",
+            f"activities/{activity_id}.json",
+            Activity.from_json,
+            params={"fields": ACTIVITY_FIELDS},
+            priority=priority,
+        )
 
     async def update_activity_category(
         self, activity_id: int, category_id: int | None, etag: str | None = None

@@ -194,6 +194,22 @@ class ExpensePoster:
             return FeeLineState(FeeState.FAILED, f"Not posted yet: {state.error}")
         return FeeLineState(FeeState.WAITING, "Waiting to be posted to Clio")
 
+    def why_waiting(self, order: Order) -> str:
+        """Why the order's fees are not all in Clio, in words (no network)."""
+        fees = self.order_fees(order)
+        if fees.blocker is not None:
+            return BLOCKER_TEXT[fees.blocker]
+        error = self._known.order_errors.get(order.id)
+        if error is None:
+            states = self._ledger.expenses_of_order(str(order.id))
+            unacknowledged = (s for s in states if s.step is not ExpenseStep.ACKNOWLEDGED)
+            error = next((s.error for s in unacknowledged if s.error), None)
+        if error is not None:
+            return f"Not posted yet: {error}"
+        if fees.lines == 0:
+            return "Waiting to be posted to Clio"
+        return f"{fees.waiting} of {fees.lines} fee(s) waiting to be posted to Clio"
+
     def _blocker(self, order: Order) -> Blocker | None:
         if order.clio is None:
             return Blocker.NO_MATTER
