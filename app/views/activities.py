@@ -548,6 +548,8 @@ class ActivitiesPage(QWidget):
         """List the orders whose fees are not all in Clio (from the poster's last run)."""
         self.waiting.clear()
         for order, _fees in run.pending:
+            if self._expenses is not None and self._expenses.order_fees(order).all_posted:
+                continue  # posted since the run ended
             why = self._expenses.why_waiting(order) if self._expenses is not None else ""
             item = QTreeWidgetItem([order.display_number, order.case_title or "", why])
             item.setData(0, Qt.ItemDataRole.UserRole, order)
@@ -570,8 +572,7 @@ class ActivitiesPage(QWidget):
             order = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
             if item is None or not isinstance(order, Order) or order.id != order_id:
                 continue
-            fees = self._expenses.order_fees(order)
-            if fees.lines and fees.posted == fees.lines:
+            if self._expenses.order_fees(order).all_posted:
                 self.waiting.takeTopLevelItem(at)
                 self._waiting_changed()
             else:

@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 
@@ -125,18 +126,36 @@ def _post(
     return made
 
 
+EFILING = (
+    # (matter, date, amount, note, category, entry type) as the poster makes them
+    (
+        2001,
+        "2026-11-02",
+        435.0,
+        "Court filing fee - Complaint — Order 2417108 [LC 2417108/F1]",
+        501,
+        "ExpenseEntry",
+    ),
+    (2001, "2026-11-02", 15.0, "EFM envelope fee — Order 2417108 [LC 2417108/F2]", 502, "ExpenseEntry"),
+    (2001, "2026-11-02", 13.5, "Card convenience fee — Order 2417108 [LC 2417108/F3]", 503, "ExpenseEntry"),
+    (
+        2002,
+        "2026-10-20",
+        60.0,
+        "Court filing fee - Answer — Order 2416954 [LC 2416954/F7]",
+        501,
+        "ExpenseEntry",
+    ),
+    (2002, "2026-10-20", 25.0, "Provider service fee — Order 2416954 [LC 2416954/F8]", None, "HardCostEntry"),
+)
+
+
 def _efiling_expenses(qtbot: Any, client: ClioClient) -> list[Activity]:
     """Five expenses as the poster makes them (two orders, two matters, one a hard cost)."""
     return [
-        _post(qtbot, client, 2001, "2026-11-02", 435.0, "Court filing fee - Complaint — Order 2417108 [LC 2417108/F1]", category=501),
-        _post(qtbot, client, 2001, "2026-11-02", 15.0, "EFM envelope fee — Order 2417108 [LC 2417108/F2]", category=502),
-        _post(qtbot, client, 2001, "2026-11-02", 13.5, "Card convenience fee — Order 2417108 [LC 2417108/F3]", category=503),
-        _post(qtbot, client, 2002, "2026-10-20", 60.0, "Court filing fee - Answer — Order 2416954 [LC 2416954/F7]", category=501),
-        _post(
-            qtbot, client, 2002, "2026-10-20", 25.0, "Provider service fee — Order 2416954 [LC 2416954/F8]",
-            entry_type="HardCostEntry",
-        ),
-    ]  # fmt: skip
+        _post(qtbot, client, matter, day, amount, note, category=category, entry_type=kind)
+        for matter, day, amount, note, category, kind in EFILING
+    ]
 
 
 def _open_page(qtbot: Any, window: MainWindow) -> ActivitiesPage:
@@ -226,3 +245,190 @@ def test_loading_is_paged_per_expense_type(qtbot, make_stack, sandbox_world, dem
     assert page.model.rowCount() == 205
     assert counting.count("/api/v4/activities.json") - before == 4
     assert page.timings["started"] < page.timings["first_rows"] < page.timings["finished"]
+
+
+def _edit(qtbot: Any, page: ActivitiesPage, activity_id: int) -> ExpenseEditDialog:
+    assert page.select_expense(activity_id)
+    page.edit_button.click()
+    qtbot.waitUntil(lambda: page.edit_dialog is not None and page.edit_dialog.isVisible(), timeout=15_000)
+    dialog = page.edit_dialog
+    assert dialog is not None
+    return dialog
+
+
+def _row(page: ActivitiesPage, activity_id: int) -> ExpenseRow:
+    return next(r for r in page.model.rows() if r.id == activity_id)
+
+
+def test_edit_saves_the_category_in_clio_with_the_etag(qtbot, stack, sandbox_world, demo) -> None:
+    window, client = _connected_window(qtbot, stack, sandbox_world, demo)
+    ours = _efiling_expenses(qtbot, client)
+    page = _open_page(qtbot, window)
+    dialog = _edit(qtbot, page, ours[2].id)
+    assert dialog.category.currentText() == "Card Convenience Fee"
+    assert dialog.facts["invoice"].text() == "Unbilled" and dialog.save_button.isEnabled()
+    dialog.category.setCurrentIndex(dialog.category.findText("eFiling Service Fee"))
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: page.edit_dialog is None, timeout=15_000)
+    assert _row(page, ours[2].id).activity.expense_category_name == "eFiling Service Fee"
+    in_clio = run(qtbot, client.activity(ours[2].id))
+    assert in_clio.expense_category_id == 502 and in_clio.etag != ours[2].etag
+
+    # Choosing "(No category)" clears it; the row's type then reads so.
+    dialog = _edit(qtbot, page, ours[0].id)
+    dialog.category.setCurrentIndex(0)
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: page.edit_dialog is None, timeout=15_000)
+    assert run(qtbot, client.activity(ours[0].id)).expense_category_id is None
+    assert page.kind.findText("(no category)") >= 0
+
+
+def test_a_change_made_meanwhile_in_clio_is_reloaded_and_explained_not_overwritten(
+    qtbot, stack, sandbox_world, demo
+) -> None:
+    window, client = _connected_window(qtbot, stack, sandbox_world, demo)
+    ours = _efiling_expenses(qtbot, client)
+    page = _open_page(qtbot, window)
+    dialog = _edit(qtbot, page, ours[0].id)
+    dialog.category.setCurrentIndex(dialog.category.findText("Postage"))
+    run(qtbot, client.update_activity_category(ours[0].id, 505))  # the bookkeeper, in Clio, meanwhile
+
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: "Save again" in dialog.message.text(), timeout=15_000)
+    text = dialog.message.text()
+    assert text.startswith("Someone changed this expense in Clio while it was open")
+    assert "category Court Filing Fee → Courier and Messenger" in text
+    assert dialog.isVisible() and dialog.category.currentText() == "Postage"  # the choice is kept
+    assert run(qtbot, client.activity(ours[0].id)).expense_category_id == 505  # nothing overwritten
+    assert _row(page, ours[0].id).activity.expense_category_name == "Courier and Messenger"  # the row too
+
+    dialog.save_button.click()  # now with Clio's etag
+    qtbot.waitUntil(lambda: page.edit_dialog is None, timeout=15_000)
+    assert run(qtbot, client.activity(ours[0].id)).expense_category_name == "Postage"
+
+
+def test_a_billed_expense_cannot_be_edited_and_says_which_bill(qtbot, stack, sandbox_world, demo) -> None:
+    window, client = _connected_window(qtbot, stack, sandbox_world, demo)
+    page = _open_page(qtbot, window)
+    page.efiling_only.setChecked(False)
+    _wait_loaded(qtbot, page)
+    assert page.select_expense(7003)
+    assert "bill 1002 (awaiting payment)" in page.edit_button.toolTip()
+    dialog = _edit(qtbot, page, 7003)
+    assert "bill 1002 (awaiting payment)" in dialog.message.text() and dialog.message.isVisible()
+    assert not dialog.save_button.isEnabled() and not dialog.category.isEnabled()
+    dialog.save()  # Enter pressed anyway: nothing is sent
+    assert run(qtbot, client.activity(7003)).expense_category_id == 501
+    dialog.reject()
+
+    # Loaded while unbilled, billed in Clio since: Clio refuses, the dialog reloads and says why.
+    stale = ExpenseRow.of(_activity(7001, "00001-Alvarez", "Court Filing Fee", 435.0, "Filing fee"))
+    fresh = run(qtbot, client.activity(7001))
+    stale = ExpenseRow.of(
+        Activity(
+            **{
+                **stale.activity.__dict__,
+                "bill": None,
+                "billed": False,
+                "etag": fresh.etag,
+                "matter_id": 2001,
+            }
+        )
+    )
+    dialog = ExpenseEditDialog(stale, [], client, stack.runner, page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.category.addItem("Postage", 507)
+    dialog.category.setCurrentIndex(dialog.category.count() - 1)
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: "bill 1001 (paid)" in dialog.message.text(), timeout=15_000)
+    assert dialog.message.text().startswith("Clio did not save the category")
+    assert not dialog.save_button.isEnabled()
+    assert run(qtbot, client.activity(7001)).expense_category_id == 501
+
+
+def test_export_csv_writes_what_is_shown_line_by_line(
+    qtbot, stack, sandbox_world, demo, tmp_path: Path
+) -> None:
+    window, client = _connected_window(qtbot, stack, sandbox_world, demo)
+    ours = _efiling_expenses(qtbot, client)
+    page = _open_page(qtbot, window)
+    page.search.setText("2417108")
+    page.table.sortByColumn(ExpenseColumn.AMOUNT, Qt.SortOrder.AscendingOrder)
+    messages: list[str] = []
+    page.sig_message.connect(messages.append)
+    target = tmp_path / "fees.csv"
+    assert page.export_csv(target)
+    assert messages[-1] == "Saved 3 expense(s) to fees.csv."
+    raw = target.read_bytes()
+    assert raw.startswith("\ufeff".encode())  # spreadsheet programs read the dashes right
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        lines = list(csv.reader(handle))
+    assert lines[0] == list(CSV_HEADER)
+    assert len(lines) == 4
+    expected = sorted(ours[:3], key=lambda a: a.total)
+    for line, activity in zip(lines[1:], expected, strict=True):
+        assert line == list(csv_fields(ExpenseRow.of(activity)))
+        assert line[2] == "2417108" and line[6] == "Unbilled" and line[8] == str(activity.id)
+        assert "[LC" not in line[3]
+    assert [line[5] for line in lines[1:]] == ["13.50", "15.00", "435.00"]
+
+    # A place that cannot be written: said, and nothing half-written left behind.
+    missing = tmp_path / "no such folder" / "fees.csv"
+    assert not page.export_csv(missing)
+    assert messages[-1].startswith("Could not save fees.csv:")
+    assert not missing.parent.exists()
+    target.write_text("older export")
+    assert page.export_csv(target) and target.read_text(encoding="utf-8-sig").startswith("Date,")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_posted_fees_appear_and_open_their_order_and_waiting_ones_say_why(
+    qtbot, stack, sandbox_world, demo
+) -> None:
+    stack.settings.set(config.FEES_POSTING, "automatic")
+    stack.settings.set(config.FEES_POSTING_SINCE, "2020-01-01")
+    window, clio = main_window(qtbot, stack)
+    window.show()
+    base = sandbox_world.endpoints.legalconnect.base_url
+    made = httpx.post(
+        f"{base}/_sandbox/legalconnect/decided-orders", json={"count": 1, "documents": 2, "with_matter": True}
+    )
+    order_id = int(made.json()["order_ids"][0])
+    sign_in(qtbot, window, stack, demo)
+    assert window.activities_action.isEnabled()
+    window.activities_action.trigger()
+    page = window.activities
+    assert page is not None
+    assert page.connect_button.isVisible() and "Connect to Clio" in page.clio_notice.text()
+    qtbot.waitUntil(lambda: page.waiting_box.isVisible(), timeout=15_000)
+    order = next(o for o in window.orders_view.model.orders() if o.id == order_id)
+    items = [page.waiting.topLevelItem(i) for i in range(page.waiting.topLevelItemCount())]
+    mine = next(i for i in items if i is not None and i.text(0) == order.display_number)
+    assert mine.text(2) == "Waiting for Clio — connect to Clio to post them"
+
+    connect_clio(qtbot, clio, sandbox_world)
+    window.refresh_action.trigger()  # the next poll posts them; the page shows them as they land
+    qtbot.waitUntil(
+        lambda: any(r.order_number == order.order_number for r in page.model.rows()), timeout=30_000
+    )
+    qtbot.waitUntil(lambda: not page.loading, timeout=15_000)
+    ours = [r for r in page.model.rows() if r.order_number == order.order_number]
+    lines = run(qtbot, stack.services.legalconnect.fee_lines(order_id))
+    assert len(ours) == len(lines) and sum(r.amount_cents for r in ours) == sum(x.amount_cents for x in lines)
+    qtbot.waitUntil(lambda: not any(
+        (i := page.waiting.topLevelItem(n)) is not None and i.text(0) == order.display_number
+        for n in range(page.waiting.topLevelItemCount())
+    ), timeout=15_000)  # fmt: skip
+
+    # Double-clicking the order number opens the order on its Fees tab.
+    at = next(
+        r
+        for r in range(page.proxy.rowCount())
+        if page.proxy.index(r, ExpenseColumn.ORDER).data() == order.order_number
+    )
+    page.table.doubleClicked.emit(page.proxy.index(at, ExpenseColumn.ORDER))
+    assert window.pages.currentWidget() is window.splitter and window.orders_page_action.isChecked()
+    selected = window.orders_view.selected_order()
+    assert selected is not None and selected.id == order_id
+    assert window.order_panel.tabs.currentIndex() == 2

@@ -254,7 +254,7 @@ class ExpensePoster:
                 if order.id not in self._known.blockers:
                     self._block(order, Blocker.RATE_LIMITED)
         summaries = ((order, self.order_fees(order)) for order in work)
-        waiting = tuple((o, f) for o, f in summaries if f.waiting or f.failed or f.blocker is not None)
+        waiting = tuple((o, f) for o, f in summaries if f.lines == 0 or f.posted < f.lines)
         self.events.emit(PostingFinished(waiting))
 
     def _forget_passing_blockers(self) -> None:

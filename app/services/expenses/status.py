@@ -41,6 +41,10 @@ class OrderFees:
     def waiting(self) -> int:
         return self.lines - self.posted
 
+    @property
+    def all_posted(self) -> bool:
+        return self.lines > 0 and self.posted == self.lines
+
 
 class FeeState(enum.StrEnum):
     POSTED = "posted"

@@ -176,6 +176,9 @@ def test_off_by_default_and_never_for_orders_decided_before_posting_began(sandbo
         assert s.store.journal.expense_counts() == {}
 
         fresh = await _decided_with_matter(desk, 1)  # decided now: its fees go to Clio
+        decided = decision_date(fresh[0]).isoformat()
+        if decided < s.settings.get(config.FEES_POSTING_SINCE):  # minutes ago, just before midnight
+            s.settings.set(config.FEES_POSTING_SINCE, decided)
         assert await s.engine.run_once()
         assert set(s.store.journal.expense_counts()) == {str(fresh[0].id)}
         assert any(isinstance(e, FeesPosted) and e.order.id == fresh[0].id for e in events)
