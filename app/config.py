@@ -23,6 +23,7 @@ from app.settings_types import (
     Setting,
     bool_setting,
     bytes_setting,
+    check_category_name,
     check_date,
     check_email,
     check_pattern,
@@ -153,8 +154,9 @@ FEES_POSTING = declare(
     str_setting(
         "fees.posting",
         "off",
-        "Post each decided order's fees into its Clio matter as expense entries: off, or automatic.",
-        choices=("off", "automatic"),
+        "Post each decided order's fees into its Clio matter as expense entries: off; review (each "
+        "order's fees wait until someone approves them on the Activities page); or automatic.",
+        choices=("off", "review", "automatic"),
     )
 )
 FEES_POSTING_SINCE = declare(
@@ -175,6 +177,35 @@ FEES_ENTRY_TYPE = declare(
         choices=("ExpenseEntry", "HardCostEntry", "SoftCostEntry"),
     )
 )
+FEES_BILLABLE = declare(
+    bool_setting(
+        "fees.billable",
+        True,
+        "Fees are billed on to the client. Off: they are recorded in Clio as no charge (they show on "
+        "the bill at no charge to the client).",
+    )
+)
+FEE_KINDS: tuple[tuple[str, str], ...] = (
+    ("court_filing_fee", "Court filing fees"),
+    ("efm_envelope_fee", "EFM envelope fee"),
+    ("card_convenience_fee", "Card convenience fee"),
+    ("provider_service_fee", "Provider service fee"),
+    ("expert_review", "Expert Review add-on"),
+)
+"""The kinds of fee an order can carry (the fee line's `code`), with what they are called."""
+FEES_CATEGORY = {
+    code: declare(
+        str_setting(
+            f"fees.category.{code}",
+            "",
+            f"Clio expense category for {label.lower()}; empty: the category the Service Provider "
+            "suggests for it.",
+            check=check_category_name,
+        )
+    )
+    for code, label in FEE_KINDS
+}
+"""The expense category each kind of fee is recorded under in Clio, by name."""
 CLOSE_TO_TRAY = declare(
     bool_setting("window.close_to_tray", True, "Closing the window keeps the app running in the tray.")
 )

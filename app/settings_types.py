@@ -181,6 +181,15 @@ def check_date(value: str) -> str | None:
     return None if len(value) == 10 else f"{value!r} is not a date (YYYY-MM-DD)"
 
 
+def check_category_name(value: str) -> str | None:
+    """Empty, or a name Clio could hold: one line, at most 255 characters."""
+    if len(value) > 255:
+        return "a category name has at most 255 characters"
+    if any(ord(c) < 32 for c in value):
+        return "a category name is one line of text"
+    return None
+
+
 def check_pattern(fields: frozenset[str]) -> Callable[[str], str | None]:
     """A check for naming patterns such as "Order-{order_number}" that may use only `fields`.
 

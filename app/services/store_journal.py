@@ -268,6 +268,14 @@ class Journal:
             (order_id, fee_line_id),
         )
 
+    def approve_fees(self, order_id: str) -> None:
+        """Someone reviewed the order's fees: they may go to Clio (fee posting "after review")."""
+        self._db.execute("INSERT OR IGNORE INTO fee_approvals VALUES (?, ?)", (order_id, self._now()))
+
+    def fees_approved(self, order_id: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM fee_approvals WHERE order_id = ?", (order_id,)).fetchone()
+        return row is not None
+
     def unfinished_expenses(self) -> list[ExpenseState]:
         """Fee lines not yet acknowledged, oldest first."""
         rows = self._db.execute(

@@ -87,6 +87,13 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 5: orders whose fees someone approved for Clio (fee posting "after review").
+    """
+    CREATE TABLE fee_approvals (
+        order_id    TEXT PRIMARY KEY,
+        approved_at TEXT NOT NULL
+    );
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -119,6 +119,9 @@ def test_write_is_atomic_and_leaves_no_temp_files(settings_file: Path) -> None:
         (config.FEES_POSTING_SINCE, "2026-02-30"),
         (config.FEES_POSTING_SINCE, "2026-11-27T10:00"),
         (config.FEES_ENTRY_TYPE, "TimeEntry"),
+        (config.FEES_BILLABLE, "yes"),
+        (config.FEES_CATEGORY["court_filing_fee"], "Court\nFiling Fee"),
+        (config.FEES_CATEGORY["expert_review"], "x" * 256),
     ],
 )
 def test_invalid_values_are_refused_and_change_nothing(

@@ -382,10 +382,12 @@ class ClioClient(ClioBase):
         category_id: int | None,
         quantity: float = 1,
         entry_type: str = "ExpenseEntry",
+        no_charge: bool = False,
         priority: Priority = "interactive",
     ) -> Activity:
         """Record an expense on a matter (never retried: a repeat would record it twice). Price and
-        quantity are always sent: what Clio does with a category's rate otherwise is not documented."""
+        quantity are always sent: what Clio does with a category's rate otherwise is not documented.
+        `no_charge`: on the bill at no charge to the client."""
         data: dict[str, Any] = {
             "type": entry_type,
             "date": date.isoformat(),
@@ -396,6 +398,8 @@ class ClioClient(ClioBase):
         }
         if category_id is not None:
             data["expense_category"] = {"id": category_id}
+        if no_charge:
+            data["no_charge"] = True
         return await self.data(
             "POST",
             "activities.json",

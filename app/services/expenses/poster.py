@@ -35,11 +35,10 @@ from app.services import errors
 from app.services.clio.connection import ClioConnection
 from app.services.clio.tokens import ClioConnectionEnded
 from app.services.events import EventHub
-from app.services.expenses.status import BLOCKER_TEXT, FeeLineState, FeeState, OrderFees
+from app.services.expenses.status import BLOCKER_TEXT, FeeLineState, FeeState, FeeWait, OrderFees
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.legalconnect.filing import AlreadyClaimed, AlreadyFiled
 from app.services.legalconnect.records import Claim, Order, OrderFeeLine
-from app.services.returns.status import Blocker
 from app.services.store import Store
 from app.services.store_journal import ExpenseStep
 
@@ -101,14 +100,16 @@ ExpenseEvent = FeesChanged | FeesPosted | PostingFinished
 class _Known:
     """What the poster knows beyond the ledger, for this process."""
 
-    blockers: dict[int, Blocker] = field(default_factory=dict)
+    blockers: dict[int, FeeWait] = field(default_factory=dict)
     order_errors: dict[int, str] = field(default_factory=dict)
     posting: set[int] = field(default_factory=set)
     """Fee lines being posted right now."""
     without_fees: set[int] = field(default_factory=set)
     """Decided orders that have no fee lines (asked once per process)."""
     categories: dict[str, int] | None = None
-    """The firm's expense categories by lower-case name (read once per process)."""
+    """The firm's expense categories by lower-case name (read once, and again when one is missing)."""
+    missing: dict[int, str] = field(default_factory=dict)
+    """The expense category an order's fees wait for, by name."""
 
 
 class ExpensePoster:
@@ -146,7 +147,23 @@ class ExpensePoster:
     @property
     def posting(self) -> bool:
         """Whether fees go to Clio at all (the setting, and the Service Provider offers Clio)."""
-        return self._clio.enabled and self._settings.get(config.FEES_POSTING) == "automatic"
+        return self._clio.enabled and self._settings.get(config.FEES_POSTING) in ("review", "automatic")
+
+    @property
+    def reviewing(self) -> bool:
+        """Whether each order's fees wait for someone's approval before they go to Clio."""
+        return self._settings.get(config.FEES_POSTING) == "review"
+
+    def awaiting_review(self, order: Order) -> bool:
+        """Whether the order's fees wait for approval (posting after review, not approved yet)."""
+        return self.reviewing and not self._ledger.fees_approved(str(order.id))
+
+    def category_for(self, line: OrderFeeLine) -> str:
+        """The expense category a fee line is recorded under: the firm's choice for its kind,
+        else the Service Provider's suggestion ("" for none)."""
+        chosen = config.FEES_CATEGORY.get(line.code)
+        name = self._settings.get(chosen) if chosen is not None else ""
+        return (name or line.clio_expense_category).strip()
 
     @property
     def _entry_type(self) -> str:
@@ -187,7 +204,7 @@ class ExpensePoster:
             return FeeLineState(FeeState.POSTING, "Posting to Clio…")
         blocker = self._blocker(order)
         if blocker is not None:
-            return FeeLineState(FeeState.WAITING, BLOCKER_TEXT[blocker])
+            return FeeLineState(FeeState.WAITING, self._wait_text(order, blocker))
         if order.id in self._known.order_errors:
             return FeeLineState(FeeState.FAILED, f"Not posted yet: {self._known.order_errors[order.id]}")
         if state is not None and state.error:
@@ -198,7 +215,7 @@ class ExpensePoster:
         """Why the order's fees are not all in Clio, in words (no network)."""
         fees = self.order_fees(order)
         if fees.blocker is not None:
-            return BLOCKER_TEXT[fees.blocker]
+            return self._wait_text(order, fees.blocker)
         error = self._known.order_errors.get(order.id)
         if error is None:
             states = self._ledger.expenses_of_order(str(order.id))
@@ -210,14 +227,32 @@ class ExpensePoster:
             return "Waiting to be posted to Clio"
         return f"{fees.waiting} of {fees.lines} fee(s) waiting to be posted to Clio"
 
-    def _blocker(self, order: Order) -> Blocker | None:
+    def _wait_text(self, order: Order, blocker: FeeWait) -> str:
+        missing = self._known.missing.get(order.id)
+        if blocker is FeeWait.CATEGORY_MISSING and missing:
+            return (
+                f"Waiting — Clio has no expense category “{missing}”; create it, or choose another, "
+                "in Settings › Fees into Clio"
+            )
+        return BLOCKER_TEXT[blocker]
+
+    def _blocker(self, order: Order) -> FeeWait | None:
         if order.clio is None:
-            return Blocker.NO_MATTER
+            return FeeWait.NO_MATTER
+        if self.awaiting_review(order):
+            return FeeWait.AWAITING_REVIEW
         if not self._clio.connected:
-            return Blocker.NOT_CONNECTED
+            return FeeWait.NOT_CONNECTED
         return self._known.blockers.get(order.id)
 
     # -- what the faces ask for ---------------------------------------------------------------------
+
+    def approve(self, order: Order) -> None:
+        """Someone reviewed the order's fees: post them (at the next run)."""
+        self._ledger.approve_fees(str(order.id))
+        if self._known.blockers.get(order.id) is FeeWait.AWAITING_REVIEW:
+            del self._known.blockers[order.id]
+        self.events.emit(FeesChanged(order.id))
 
     def retry(self, order: Order) -> None:
         """Forget the order's failures and blockers; the next run posts its fees again."""
@@ -241,18 +276,20 @@ class ExpensePoster:
         try:
             for order in sorted(work, key=lambda o: o.decided_at or o.updated_at):
                 if order.clio is None:
-                    self._block(order, Blocker.NO_MATTER)
+                    self._block(order, FeeWait.NO_MATTER)
+                elif self.awaiting_review(order):
+                    self._block(order, FeeWait.AWAITING_REVIEW)
                 elif client is None:
-                    self._block(order, Blocker.NOT_CONNECTED)
+                    self._block(order, FeeWait.NOT_CONNECTED)
                 else:
                     await self._post_order_or_note(client, order)
         except ClioConnectionEnded:
             for order in work:
-                self._block(order, Blocker.NOT_CONNECTED)
+                self._block(order, FeeWait.NOT_CONNECTED)
         except errors.RateLimited:
             for order in work:
                 if order.id not in self._known.blockers:
-                    self._block(order, Blocker.RATE_LIMITED)
+                    self._block(order, FeeWait.RATE_LIMITED)
         summaries = ((order, self.order_fees(order)) for order in work)
         waiting = tuple((o, f) for o, f in summaries if f.lines == 0 or f.posted < f.lines)
         self.events.emit(PostingFinished(waiting))
@@ -261,8 +298,10 @@ class ExpensePoster:
         """Connected again, or a new window of Clio's limit: what waited for that is tried again
         (and shown as such) rather than still saying "connect to Clio"."""
         passed = [
-            o for o, b in self._known.blockers.items() if b in (Blocker.NOT_CONNECTED, Blocker.RATE_LIMITED)
+            o for o, b in self._known.blockers.items() if b in (FeeWait.NOT_CONNECTED, FeeWait.RATE_LIMITED)
         ]
+        if any(b is FeeWait.CATEGORY_MISSING for b in self._known.blockers.values()):
+            self._known.categories = None  # created in Clio since? read them again
         for order_id in passed:
             del self._known.blockers[order_id]
         for order_id in passed:
@@ -282,7 +321,7 @@ class ExpensePoster:
                 work.append(order)
         return work
 
-    def _block(self, order: Order, blocker: Blocker) -> None:
+    def _block(self, order: Order, blocker: FeeWait) -> None:
         if self._known.blockers.get(order.id) is not blocker:
             self._known.blockers[order.id] = blocker
             self.events.emit(FeesChanged(order.id))
@@ -321,9 +360,16 @@ class ExpensePoster:
         if not await self._matter_open(client, order):
             return
         categories = await self._categories(client)
+        wanted = {line.id: self.category_for(line) for line in pending}
+        missing = next((name for name in wanted.values() if name and name.lower() not in categories), None)
+        if missing is not None:
+            self._known.missing[order.id] = missing
+            self._block(order, FeeWait.CATEGORY_MISSING)
+            return
         posted, cents = 0, 0
         for line in pending:
-            if await self._post_one(client, order, line, categories):
+            category = categories.get(wanted[line.id].lower()) if wanted[line.id] else None
+            if await self._post_one(client, order, line, category):
                 posted, cents = posted + 1, cents + line.amount_cents
         if posted:
             self.events.emit(FeesPosted(order, posted, cents))
@@ -333,10 +379,10 @@ class ExpensePoster:
         try:
             matter = await client.matter(order.clio.matter_id, priority="background")
         except errors.NotFound:
-            self._block(order, Blocker.MATTER_GONE)
+            self._block(order, FeeWait.MATTER_GONE)
             return False
         if matter.status.lower() == "closed":
-            self._block(order, Blocker.MATTER_CLOSED)
+            self._block(order, FeeWait.MATTER_CLOSED)
             return False
         if self._known.blockers.pop(order.id, None) is not None:
             self.events.emit(FeesChanged(order.id))
@@ -349,7 +395,7 @@ class ExpensePoster:
         return self._known.categories
 
     async def _post_one(
-        self, client: ClioClient, order: Order, line: OrderFeeLine, categories: dict[str, int]
+        self, client: ClioClient, order: Order, line: OrderFeeLine, category_id: int | None
     ) -> bool:
         """Post one fee line; True when this call put it into Clio. Failures are recorded."""
         assert order.clio is not None
@@ -390,9 +436,10 @@ class ExpensePoster:
                     decision_date(order),
                     line.amount_cents / 100,
                     expense_note(order, line),
-                    categories.get(line.clio_expense_category.strip().lower()),
+                    category_id,
                     quantity=1,
                     entry_type=self._entry_type,
+                    no_charge=not self._settings.get(config.FEES_BILLABLE),
                     priority="background",
                 )
                 activity_id = made.id
@@ -405,6 +452,8 @@ class ExpensePoster:
             await self._release(claim)
             raise
         except errors.ServiceError as error:
+            if isinstance(error, errors.NotFound):
+                self._known.categories = None  # a category deleted in Clio since it was read?
             log.info("fee line %s of order %s not posted now: %s", line.id, order.id, error)
             self._ledger.record_expense_error(oid, lid, error.user_message)
             await self._release(claim)

@@ -9,20 +9,39 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from app.services.returns.status import Blocker
-
 
 def money(cents: int) -> str:
     """An amount in cents as people read it: "$1,234.50"."""
     return f"${cents / 100:,.2f}"
 
 
+class FeeWait(enum.StrEnum):
+    """Why an order's fees wait, when the reason is the order's (or the firm's) rather than a fee's.
+
+    `needs_person` says whether someone must act rather than time passing."""
+
+    NO_MATTER = "no_matter"
+    NOT_CONNECTED = "not_connected"
+    MATTER_CLOSED = "matter_closed"
+    MATTER_GONE = "matter_gone"
+    RATE_LIMITED = "rate_limited"
+    CATEGORY_MISSING = "category_missing"
+    AWAITING_REVIEW = "awaiting_review"
+
+    @property
+    def needs_person(self) -> bool:
+        return self not in (FeeWait.NOT_CONNECTED, FeeWait.RATE_LIMITED)
+
+
 BLOCKER_TEXT = {
-    Blocker.NO_MATTER: "Waiting — choose the Clio matter for this order",
-    Blocker.NOT_CONNECTED: "Waiting for Clio — connect to Clio to post them",
-    Blocker.MATTER_CLOSED: "Waiting — the Clio matter is closed; choose another matter",
-    Blocker.MATTER_GONE: "Waiting — the Clio matter no longer exists; choose another matter",
-    Blocker.RATE_LIMITED: "Waiting for Clio (rate limit) — it goes on by itself shortly",
+    FeeWait.NO_MATTER: "Waiting — choose the Clio matter for this order",
+    FeeWait.NOT_CONNECTED: "Waiting for Clio — connect to Clio to post them",
+    FeeWait.MATTER_CLOSED: "Waiting — the Clio matter is closed; choose another matter",
+    FeeWait.MATTER_GONE: "Waiting — the Clio matter no longer exists; choose another matter",
+    FeeWait.RATE_LIMITED: "Waiting for Clio (rate limit) — it goes on by itself shortly",
+    FeeWait.CATEGORY_MISSING: "Waiting — an expense category is missing in Clio; create it, or choose "
+    "another, in Settings › Fees into Clio",
+    FeeWait.AWAITING_REVIEW: "Waiting for review — approve the fees (Activities page) to post them",
 }
 """Why an order's fees wait, in words."""
 
@@ -35,7 +54,7 @@ class OrderFees:
     lines: int
     posted: int
     failed: int
-    blocker: Blocker | None
+    blocker: FeeWait | None
 
     @property
     def waiting(self) -> int:

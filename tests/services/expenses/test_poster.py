@@ -16,8 +16,8 @@ from app.services.expenses.poster import (
     expense_note,
     marker,
 )
+from app.services.expenses.status import FeeState, FeeWait
 from app.services.legalconnect.records import ClioLink, Order, OrderFeeLine
-from app.services.returns.status import Blocker
 from app.services.store_journal import ExpenseStep
 from tests.services.returns.conftest import Desk, make_desk, run_desk
 
@@ -136,7 +136,7 @@ def test_waits_for_a_matter_then_posts_once_one_is_chosen(sandbox_world, tmp_pat
         [order] = [o for o in await desk.orders() if o.id in ids]
         poster, _events = _poster(desk)
         await poster.run([order])
-        assert poster.order_fees(order).blocker is Blocker.NO_MATTER
+        assert poster.order_fees(order).blocker is FeeWait.NO_MATTER
         assert desk.services.store.journal.expenses_of_order(str(order.id)) == []
         link = ClioLink(client_id=1001, matter_id=2001, matter_display_number="00001-Harmon")
         chosen = await desk.services.legalconnect.set_clio_matter(order.id, link)
@@ -154,7 +154,7 @@ def test_without_a_clio_connection_it_waits_and_posts_nothing(sandbox_world, tmp
         orders = await _decided_with_matter(desk, 1)
         poster, events = _poster(desk)
         await poster.run(orders)
-        assert poster.order_fees(orders[0]).blocker is Blocker.NOT_CONNECTED
+        assert poster.order_fees(orders[0]).blocker is FeeWait.NOT_CONNECTED
         assert desk.services.store.journal.expenses_of_order(str(orders[0].id)) == []
         assert [o.id for o, _f in events[-1].pending] == [orders[0].id]
 
@@ -182,5 +182,66 @@ def test_off_by_default_and_never_for_orders_decided_before_posting_began(sandbo
         assert await s.engine.run_once()
         assert set(s.store.journal.expense_counts()) == {str(fresh[0].id)}
         assert any(isinstance(e, FeesPosted) and e.order.id == fresh[0].id for e in events)
+
+    run_desk(sandbox_world, tmp_path / "ws1", body)
+
+
+def test_after_review_the_fees_wait_until_approved(sandbox_world, tmp_path) -> None:
+    async def body(desk: Desk) -> None:
+        [order] = await _decided_with_matter(desk, 1)
+        poster, events = _poster(desk)
+        desk.services.settings.set(config.FEES_POSTING, "review")
+        await poster.run([order])
+        assert poster.order_fees(order).blocker is FeeWait.AWAITING_REVIEW
+        assert poster.why_waiting(order).startswith("Waiting for review")
+        assert [o.id for o, _f in [e for e in events if isinstance(e, PostingFinished)][-1].pending] == [
+            order.id
+        ]
+        assert not [p for _m, p in desk.clio_api_requests() if p.path.endswith("activities.json")]
+        lines = await desk.services.legalconnect.fee_lines(order.id)
+        assert poster.line_state(order, lines[0]).state is FeeState.WAITING
+
+        poster.approve(order)
+        await poster.run([order])
+        fees = poster.order_fees(order)
+        assert fees.blocker is None and fees.posted == fees.lines == len(lines)
+        assert desk.services.store.journal.fees_approved(str(order.id))
+
+    run_desk(sandbox_world, tmp_path / "ws1", body)
+
+
+def test_the_firms_categories_and_billing_choice_are_used_and_a_missing_category_waits(
+    sandbox_world, tmp_path
+) -> None:
+    async def body(desk: Desk) -> None:
+        [order] = await _decided_with_matter(desk, 1)
+        poster, _events = _poster(desk)
+        settings = desk.services.settings
+        settings.set(config.FEES_CATEGORY["efm_envelope_fee"], "Court Runner Costs")  # not in Clio yet
+        settings.set(config.FEES_CATEGORY["card_convenience_fee"], "postage")  # any case
+        settings.set(config.FEES_BILLABLE, False)
+        await poster.run([order])
+        assert poster.order_fees(order).blocker is FeeWait.CATEGORY_MISSING
+        assert "“Court Runner Costs”" in poster.why_waiting(order)
+        assert not [
+            p for m, p in desk.clio_api_requests() if m == "POST" and p.path.endswith("activities.json")
+        ]
+
+        client = desk.services.clio.client
+        await client.create_expense_category("Court Runner Costs", "hard_cost")
+        await poster.run([order])  # it looks again, finds it and posts
+        fees = poster.order_fees(order)
+        assert fees.blocker is None and fees.posted == fees.lines
+        names = {c.id: c.name for c in await client.expense_categories()}
+        for line in await desk.services.legalconnect.fee_lines(order.id):
+            [expense] = await _expenses_of(desk, order, line)
+            expected = {"efm_envelope_fee": "Court Runner Costs", "card_convenience_fee": "Postage"}.get(
+                line.code, line.clio_expense_category
+            )
+            assert names[expense.expense_category_id] == expected
+            raw = await client.request_json(
+                "GET", f"activities/{expense.id}.json", params={"fields": "id,no_charge"}
+            )
+            assert raw["data"]["no_charge"] is True
 
     run_desk(sandbox_world, tmp_path / "ws1", body)
