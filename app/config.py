@@ -185,14 +185,15 @@ FEES_BILLABLE = declare(
         "the bill at no charge to the client).",
     )
 )
-FEE_KINDS: tuple[tuple[str, str], ...] = (
-    ("court_filing_fee", "Court filing fees"),
-    ("efm_envelope_fee", "EFM envelope fee"),
-    ("card_convenience_fee", "Card convenience fee"),
-    ("provider_service_fee", "Provider service fee"),
-    ("expert_review", "Expert Review add-on"),
+FEE_KINDS: tuple[tuple[str, str, str], ...] = (
+    ("court_filing_fee", "Court filing fees", "Court Filing Fee"),
+    ("efm_envelope_fee", "EFM envelope fee", "eFiling Service Fee"),
+    ("card_convenience_fee", "Card convenience fee", "Card Convenience Fee"),
+    ("provider_service_fee", "Provider service fee", "eFiling Service Fee"),
+    ("expert_review", "Expert Review add-on", "Document Review"),
 )
-"""The kinds of fee an order can carry (the fee line's `code`), with what they are called."""
+"""The kinds of fee an order can carry (the fee line's `code`), what they are called, and the
+expense category they go under unless the firm or the Service Provider says otherwise."""
 FEES_CATEGORY = {
     code: declare(
         str_setting(
@@ -203,7 +204,7 @@ FEES_CATEGORY = {
             check=check_category_name,
         )
     )
-    for code, label in FEE_KINDS
+    for code, label, _suggested in FEE_KINDS
 }
 """The expense category each kind of fee is recorded under in Clio, by name."""
 CLOSE_TO_TRAY = declare(

@@ -91,6 +91,8 @@ class ActivitiesPage(QWidget):
     """(order number) the user wants to see that order."""
     sig_retry = Signal(object)
     """(Order) post that order's fees now."""
+    sig_approve = Signal(list)
+    """(list of Order) someone reviewed these orders' fees: post them."""
     sig_message = Signal(str)
     """A short confirmation for the status bar."""
 
@@ -197,12 +199,18 @@ class ActivitiesPage(QWidget):
         self.waiting.setMaximumHeight(130)
         self.waiting.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.waiting.itemDoubleClicked.connect(lambda item, _c: self._open_waiting(item))
+        self.waiting.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.waiting.itemSelectionChanged.connect(self._update_waiting_buttons)
+        self.approve_button = QPushButton("&Approve and post")
+        self.approve_button.setToolTip("The chosen orders' fees are right: post them into Clio")
+        self.approve_button.clicked.connect(self._approve_waiting)
         self.retry_button = QPushButton(icon("refresh"), "Re&try")
         self.retry_button.setToolTip("Post the chosen order's fees into Clio now")
         self.retry_button.clicked.connect(self._retry_waiting)
         self.open_waiting_button = QPushButton("Open &order")
         self.open_waiting_button.clicked.connect(lambda: self._open_waiting(self.waiting.currentItem()))
         waiting_buttons = QVBoxLayout()
+        waiting_buttons.addWidget(self.approve_button)
         waiting_buttons.addWidget(self.retry_button)
         waiting_buttons.addWidget(self.open_waiting_button)
         waiting_buttons.addStretch(1)
@@ -560,7 +568,7 @@ class ActivitiesPage(QWidget):
             f"Waiting to be posted to Clio ({self.waiting.topLevelItemCount()} order(s))"
         )
         first = self.waiting.topLevelItem(0)
-        if first is not None and self.waiting.currentItem() is None:
+        if first is not None and not self.waiting.selectedItems():
             self.waiting.setCurrentItem(first)
 
     def fees_changed(self, order_id: int) -> None:
@@ -585,15 +593,38 @@ class ActivitiesPage(QWidget):
         count = self.waiting.topLevelItemCount()
         self.waiting_box.setVisible(count > 0)
         self.waiting_box.setTitle(f"Waiting to be posted to Clio ({count} order(s))")
+        self._update_waiting_buttons()
 
-    def _chosen_waiting(self) -> Order | None:
-        item = self.waiting.currentItem()
-        order = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
-        return order if isinstance(order, Order) else None
+    def _waiting_orders(self, selected_only: bool = True) -> list[Order]:
+        items = (
+            self.waiting.selectedItems()
+            if selected_only
+            else [self.waiting.topLevelItem(i) for i in range(self.waiting.topLevelItemCount())]
+        )
+        orders = [item.data(0, Qt.ItemDataRole.UserRole) for item in items if item is not None]
+        return [o for o in orders if isinstance(o, Order)]
+
+    def _update_waiting_buttons(self) -> None:
+        expenses = self._expenses
+        reviewing = expenses is not None and expenses.reviewing
+        self.approve_button.setVisible(reviewing)
+        chosen = self._waiting_orders()
+        self.approve_button.setEnabled(
+            expenses is not None and any(expenses.awaiting_review(o) for o in chosen)
+        )
+        self.retry_button.setEnabled(bool(chosen))
+        self.open_waiting_button.setEnabled(len(chosen) == 1)
+
+    def _approve_waiting(self) -> None:
+        expenses = self._expenses
+        if expenses is None:
+            return
+        chosen = [o for o in self._waiting_orders() if expenses.awaiting_review(o)]
+        if chosen:
+            self.sig_approve.emit(chosen)
 
     def _retry_waiting(self) -> None:
-        order = self._chosen_waiting()
-        if order is not None:
+        for order in self._waiting_orders():
             self.sig_retry.emit(order)
 
     def _open_waiting(self, item: QTreeWidgetItem | None) -> None:

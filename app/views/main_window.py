@@ -535,6 +535,7 @@ class MainWindow(QMainWindow):
             page = ActivitiesPage(self.clio, self._runner, self._live.expenses, self)
             page.sig_open_order.connect(self._open_order_number)
             page.sig_retry.connect(self._retry_fees)
+            page.sig_approve.connect(self._approve_fees)
             page.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             if self._fees_waiting is not None:
                 page.set_waiting(self._fees_waiting)
@@ -561,6 +562,13 @@ class MainWindow(QMainWindow):
             self._live.expenses.retry(order)
             self.engine.refresh_now()
             self.statusBar().showMessage(f"Posting the fees of order {order.display_number} again…", 5000)
+
+    def _approve_fees(self, orders: list[Order]) -> None:
+        if self._live is not None and self._live.expenses is not None:
+            for order in orders:
+                self._live.expenses.approve(order)
+            self.engine.refresh_now()
+            self.statusBar().showMessage(f"Posting the approved fees of {len(orders)} order(s)…", 5000)
 
     def _open_order_number(self, number: str) -> None:
         """Show the order with this order number (from the Activities page)."""
@@ -650,7 +658,7 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         from app.views.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self._settings, self, self.clio)
+        dialog = SettingsDialog(self._settings, self, self.clio, self._runner)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.engine.apply_settings)  # the poll interval, the Clio region
         dialog.open()

@@ -27,6 +27,8 @@ from app import config
 from app.config import Config, InvalidSettingValue, Setting
 from app.views.clio_access import ClioAccess
 from app.views.clio_box import ClioConnectionBox
+from app.views.fee_categories import FeeCategoriesBox
+from app.views.tasks import TaskRunner
 
 SHOWN: tuple[tuple[Setting[Any], str], ...] = (
     (config.PROVIDER_URL, "Service Provider address"),
@@ -38,12 +40,26 @@ SHOWN: tuple[tuple[Setting[Any], str], ...] = (
     (config.RETURNED_DOCUMENT_NAME, "Returned document name"),
     (config.RETURNS_FOLDER, "Clio folder for returns"),
     (config.RETURNS_ORDER_FOLDER, "Sub-folder per order"),
+    (config.FEES_POSTING, "Post the fees into Clio as expenses"),
+    (config.FEES_POSTING_SINCE, "Post the fees of orders decided from (YYYY-MM-DD)"),
+    (config.FEES_ENTRY_TYPE, "Record each fee in Clio as"),
+    (config.FEES_BILLABLE, "Bill the fees on to the client"),
     (config.CLOSE_TO_TRAY, "Keep running in the tray when the window closes"),
     (config.LOG_LEVEL, "Log detail"),
     (config.LIBREOFFICE_PATH, "LibreOffice program"),
 )
 """The settings a user may change here, with their labels, in the order shown (only settings the app
 reads: the firm's own Clio app keys for self-hosting are not offered here)."""
+
+CHOICE_TEXT = {
+    "off": "Off",
+    "review": "After review (approve each order's fees on the Activities page)",
+    "automatic": "Automatically, once the court decides",
+    "ExpenseEntry": "Expense",
+    "HardCostEntry": "Hard cost",
+    "SoftCostEntry": "Soft cost",
+}
+"""How a choice reads in its list, where its stored value is not words."""
 
 
 class _Field:
@@ -57,7 +73,7 @@ class _Field:
         if setting.choices:
             combo = QComboBox()
             for choice in setting.choices:
-                combo.addItem(str(choice), choice)
+                combo.addItem(CHOICE_TEXT.get(str(choice), str(choice)), choice)
             self.editor = combo
         elif isinstance(default, bool):
             self.editor = QCheckBox(label)
@@ -110,9 +126,14 @@ class SettingsDialog(QDialog):
     """Edit the user-facing settings. `accepted` means the values were checked and saved."""
 
     def __init__(
-        self, settings: Config, parent: QWidget | None = None, clio: ClioAccess | None = None
+        self,
+        settings: Config,
+        parent: QWidget | None = None,
+        clio: ClioAccess | None = None,
+        runner: TaskRunner | None = None,
     ) -> None:
-        """With `clio` (and the provider offering Clio), the dialog also shows the Clio connection."""
+        """With `clio` (and the provider offering Clio), the dialog also shows the Clio connection,
+        and with `runner` the expense category of each kind of fee."""
         super().__init__(parent)
         self._settings = settings
         self.setWindowTitle("Settings")
@@ -135,6 +156,10 @@ class SettingsDialog(QDialog):
                 label.setBuddy(item.editor)
                 form.addRow(label, box)
             item.set_value(settings.get(item.setting))
+        self.fee_categories: FeeCategoriesBox | None = None
+        if clio is not None and runner is not None and clio.enabled:
+            self.fee_categories = FeeCategoriesBox(settings, clio, runner, self)
+            form.addRow(self.fee_categories)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_widget)
@@ -166,11 +191,21 @@ class SettingsDialog(QDialog):
         for item in self.fields.values():
             item.set_value(item.setting.default)
             item.show_error(None)
+        if self.fee_categories is not None:
+            self.fee_categories.restore(from_defaults=True)
         self.summary.setVisible(False)
 
     def accept(self) -> None:
         """Check every value; save them all only when all are valid, else show why and stay open."""
         problems = 0
+        categories = self.fee_categories.values() if self.fee_categories is not None else {}
+        for code, name in categories.items():
+            try:
+                config.FEES_CATEGORY[code].to_json(name)
+            except InvalidSettingValue as error:
+                assert self.fee_categories is not None
+                self.fee_categories.show_error(code, _readable(config.FEES_CATEGORY[code], error))
+                problems += 1
         for item in self.fields.values():
             try:
                 item.setting.to_json(item.value())
@@ -191,6 +226,9 @@ class SettingsDialog(QDialog):
             value = item.value()
             if value != self._settings.get(item.setting):
                 self._settings.set(item.setting, value)
+        for code, name in categories.items():
+            if name != self._settings.get(config.FEES_CATEGORY[code]):
+                self._settings.set(config.FEES_CATEGORY[code], name)
         super().accept()
 
 

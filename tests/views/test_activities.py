@@ -432,3 +432,80 @@ def test_posted_fees_appear_and_open_their_order_and_waiting_ones_say_why(
     selected = window.orders_view.selected_order()
     assert selected is not None and selected.id == order_id
     assert window.order_panel.tabs.currentIndex() == 2
+
+
+def _decided_order(world: Any) -> int:
+    base = world.endpoints.legalconnect.base_url
+    made = httpx.post(
+        f"{base}/_sandbox/legalconnect/decided-orders", json={"count": 1, "documents": 2, "with_matter": True}
+    )
+    made.raise_for_status()
+    return int(made.json()["order_ids"][0])
+
+
+def _waiting_rows(page: ActivitiesPage) -> dict[str, str]:
+    items = [page.waiting.topLevelItem(i) for i in range(page.waiting.topLevelItemCount())]
+    return {i.text(0): i.text(2) for i in items if i is not None}
+
+
+def test_after_review_an_order_waits_until_approved_on_the_page(qtbot, stack, sandbox_world, demo) -> None:
+    stack.settings.set(config.FEES_POSTING, "review")
+    stack.settings.set(config.FEES_POSTING_SINCE, "2020-01-01")
+    order_id = _decided_order(sandbox_world)
+    window, _client = _connected_window(qtbot, stack, sandbox_world, demo)
+    page = _open_page(qtbot, window)
+    order = next(o for o in window.orders_view.model.orders() if o.id == order_id)
+    qtbot.waitUntil(lambda: order.display_number in _waiting_rows(page), timeout=15_000)
+    assert _waiting_rows(page)[order.display_number].startswith("Waiting for review")
+    assert page.approve_button.isVisible()
+    item = next(
+        i for n in range(page.waiting.topLevelItemCount())
+        if (i := page.waiting.topLevelItem(n)) is not None and i.text(0) == order.display_number
+    )  # fmt: skip
+    page.waiting.clearSelection()
+    item.setSelected(True)
+    assert page.approve_button.isEnabled()
+    page.approve_button.click()
+    qtbot.waitUntil(
+        lambda: any(r.order_number == order.order_number for r in page.model.rows()), timeout=30_000
+    )
+    qtbot.waitUntil(lambda: order.display_number not in _waiting_rows(page), timeout=15_000)
+    assert stack.store.journal.fees_approved(str(order_id))
+
+
+def test_settings_choose_each_fees_category_and_create_the_missing_ones(
+    qtbot, stack, sandbox_world, demo
+) -> None:
+    from app.views.settings_dialog import SettingsDialog
+
+    window, client = _connected_window(qtbot, stack, sandbox_world, demo)
+    dialog = SettingsDialog(stack.settings, window, window.clio, stack.runner)
+    qtbot.addWidget(dialog)
+    box = dialog.fee_categories
+    assert box is not None
+    qtbot.waitUntil(lambda: box.categories is not None, timeout=15_000)
+    combo = box.combos["court_filing_fee"]
+    assert combo.findText("Court Filing Fee") >= 0 and combo.findText("Postage") >= 0
+    assert box.missing() == [] and not box.create_button.isVisibleTo(box)
+    assert box.note.text() == "Every category chosen is in the firm's Clio."
+
+    combo.setEditText("Filing Fees (Court)")
+    box.combos["expert_review"].setEditText("Attorney Review")
+    assert box.missing() == ["Filing Fees (Court)", "Attorney Review"]
+    assert "Not in the firm's Clio yet: Filing Fees (Court), Attorney Review" in box.note.text()
+    assert box.create_button.isVisibleTo(box)
+    box.create_button.click()
+    qtbot.waitUntil(lambda: box.missing() == [] and box.create_button.isEnabled(), timeout=15_000)
+    names = {c.name: c.entry_type for c in run(qtbot, client.expense_categories())}
+    assert names["Filing Fees (Court)"] == names["Attorney Review"] == "unassociated"
+
+    # Saved with the rest on OK; a name Clio could not hold is refused and nothing is saved.
+    box.combos["card_convenience_fee"].setEditText("x" * 300)
+    dialog.accept()
+    assert "Card convenience fee: " in box.note.text()
+    assert stack.settings.get(config.FEES_CATEGORY["court_filing_fee"]) == ""
+    box.combos["card_convenience_fee"].setEditText("")
+    dialog.accept()
+    assert stack.settings.get(config.FEES_CATEGORY["court_filing_fee"]) == "Filing Fees (Court)"
+    assert stack.settings.get(config.FEES_CATEGORY["expert_review"]) == "Attorney Review"
+    assert stack.settings.get(config.FEES_CATEGORY["card_convenience_fee"]) == ""

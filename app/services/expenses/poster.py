@@ -163,7 +163,8 @@ class ExpensePoster:
         else the Service Provider's suggestion ("" for none)."""
         chosen = config.FEES_CATEGORY.get(line.code)
         name = self._settings.get(chosen) if chosen is not None else ""
-        return (name or line.clio_expense_category).strip()
+        fallback = next((suggested for code, _l, suggested in config.FEE_KINDS if code == line.code), "")
+        return (name or line.clio_expense_category or fallback).strip()
 
     @property
     def _entry_type(self) -> str:
