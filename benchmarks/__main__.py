@@ -8,7 +8,7 @@ import time
 
 from benchmarks.common import Figure
 
-BENCHMARKS = ["startup", "clio_folders", "clio_transfer", "intake", "clio_tree", "returns"]
+BENCHMARKS = ["startup", "clio_folders", "clio_transfer", "intake", "clio_tree", "returns", "expenses"]
 
 
 def main() -> int:

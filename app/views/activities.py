@@ -95,6 +95,10 @@ class ActivitiesPage(QWidget):
     """(list of Order) someone reviewed these orders' fees: post them."""
     sig_message = Signal(str)
     """A short confirmation for the status bar."""
+    sig_loaded = Signal()
+    """A load from Clio ended (all rows shown, or the reason it stopped is in the totals line)."""
+    sig_settings = Signal()
+    """The user wants the fee-posting settings."""
 
     def __init__(
         self,
@@ -187,9 +191,13 @@ class ActivitiesPage(QWidget):
         self.clio_notice.setWordWrap(True)
         self.connect_button = QPushButton("Connect to &Clio…")
         self.connect_button.clicked.connect(self._connect)
+        self.posting_button = QPushButton("Turn &on…")
+        self.posting_button.setToolTip("Settings › Post the fees into Clio as expenses")
+        self.posting_button.clicked.connect(self.sig_settings.emit)
         notice_row = QHBoxLayout()
         notice_row.addWidget(self.clio_notice, 1)
         notice_row.addWidget(self.connect_button)
+        notice_row.addWidget(self.posting_button)
 
         self.waiting = QTreeWidget()
         self.waiting.setAccessibleName("Fees waiting to be posted to Clio")
@@ -311,15 +319,19 @@ class ActivitiesPage(QWidget):
 
     def _clio_changed(self) -> None:
         offered = self._clio is not None and self._clio.enabled
+        posting_off = offered and self._expenses is not None and not self._expenses.posting
         if not offered:
             text = "Your Service Provider does not offer Clio, so there are no expenses to show."
         elif not self.connected:
             text = "Connect to Clio to see the expenses your eFiling orders posted there."
+        elif posting_off:
+            text = "Posting the orders' fees into Clio is off: new fees are not recorded there."
         else:
             text = ""
         self.clio_notice.setText(text)
         self.clio_notice.setVisible(bool(text))
         self.connect_button.setVisible(offered and not self.connected)
+        self.posting_button.setVisible(posting_off and self.connected)
         if not self.connected:
             self.model.clear()
             self._loaded_filter = None
@@ -327,6 +339,11 @@ class ActivitiesPage(QWidget):
         elif self._stale and self.isVisible():
             self.reload()
         self._update_buttons()
+
+    def settings_changed(self) -> None:
+        """The settings were saved: posting may be on or off now."""
+        self._clio_changed()
+        self._update_waiting_buttons()
 
     def _connect(self) -> None:
         if self._clio is not None:
@@ -397,6 +414,7 @@ class ActivitiesPage(QWidget):
         self.loading = False
         self.progress.setVisible(False)
         self._update_totals()
+        self.sig_loaded.emit()
 
     def _refresh_choices(self) -> None:
         rows = self.model.rows()

@@ -536,6 +536,7 @@ class MainWindow(QMainWindow):
             page.sig_open_order.connect(self._open_order_number)
             page.sig_retry.connect(self._retry_fees)
             page.sig_approve.connect(self._approve_fees)
+            page.sig_settings.connect(self.show_settings)
             page.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             if self._fees_waiting is not None:
                 page.set_waiting(self._fees_waiting)
@@ -661,7 +662,14 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self._settings, self, self.clio, self._runner)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.engine.apply_settings)  # the poll interval, the Clio region
+        dialog.accepted.connect(self._settings_saved)
         dialog.open()
+
+    def _settings_saved(self) -> None:
+        if self.activities is not None:
+            self.activities.settings_changed()
+        if self.order_panel.order is not None:  # its fees' states may read differently now
+            self.order_panel.refresh_fees(self.order_panel.order.id)
 
     # -- closing --------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from app.services.expenses.activities import CSV_HEADER, ExpenseRow, csv_fields,
 from app.views.activities import ActivitiesPage
 from app.views.expense_edit import ExpenseEditDialog
 from app.views.main_window import MainWindow
+from app.views.settings_dialog import SettingsDialog
 from tests.services.clio.auth_fixtures import CountingTransport
 from tests.views.conftest import Stack, run
 from tests.views.wizard_helpers import connect_clio, main_window, sign_in
@@ -177,6 +178,14 @@ def test_the_page_lists_efiling_expenses_narrows_them_and_totals_what_is_shown(
     ours = _efiling_expenses(qtbot, client)
     _post(qtbot, client, 2001, "2026-11-03", 9.0, "Parking at the courthouse")  # not from an order
     page = _open_page(qtbot, window)
+
+    # Posting is off until the firm turns it on: the page says so and offers the setting.
+    assert page.posting_button.isVisible() and "is off" in page.clio_notice.text()
+    page.posting_button.click()
+    qtbot.waitUntil(lambda: window.findChild(SettingsDialog) is not None)
+    stack.settings.set(config.FEES_POSTING, "automatic")
+    page.settings_changed()
+    assert not page.posting_button.isVisible() and not page.clio_notice.isVisible()
 
     model = page.model
     assert model.rowCount() == len(ours)  # the eFiling ones only, hard cost included
@@ -476,8 +485,6 @@ def test_after_review_an_order_waits_until_approved_on_the_page(qtbot, stack, sa
 def test_settings_choose_each_fees_category_and_create_the_missing_ones(
     qtbot, stack, sandbox_world, demo
 ) -> None:
-    from app.views.settings_dialog import SettingsDialog
-
     window, client = _connected_window(qtbot, stack, sandbox_world, demo)
     dialog = SettingsDialog(stack.settings, window, window.clio, stack.runner)
     qtbot.addWidget(dialog)
