@@ -49,6 +49,8 @@ class ExpensesModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ExpenseRow] = []
+        self._keys: list[tuple[Any, ...]] = []
+        """Each row's sort key per column, made once: sorting asks for them thousands of times."""
         self._where: dict[int, int] = {}
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -70,6 +72,7 @@ class ExpensesModel(QAbstractTableModel):
     def clear(self) -> None:
         self.beginResetModel()
         self._rows = []
+        self._keys = []
         self._where = {}
         self.endResetModel()
 
@@ -88,6 +91,7 @@ class ExpensesModel(QAbstractTableModel):
         for offset, row in enumerate(new):
             self._where[row.id] = first + offset
         self._rows.extend(new)
+        self._keys.extend(_sort_keys(row) for row in new)
         self.endInsertRows()
 
     def replace(self, row: ExpenseRow) -> None:
@@ -96,6 +100,7 @@ class ExpensesModel(QAbstractTableModel):
         if at is None:
             return
         self._rows[at] = row
+        self._keys[at] = _sort_keys(row)
         self.dataChanged.emit(self.index(at, 0), self.index(at, len(HEADERS) - 1))
 
     def rows(self) -> list[ExpenseRow]:
@@ -107,16 +112,17 @@ class ExpensesModel(QAbstractTableModel):
     # -- data -----------------------------------------------------------------------------------
 
     def data(self, index: ModelIndex, role: int = 0) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        at = index.row()
+        if not index.isValid() or not 0 <= at < len(self._rows):
             return None
-        row = self._rows[index.row()]
+        if role == SORT_ROLE:  # first and cheap: sorting calls this most
+            return self._keys[at][index.column()]
+        row = self._rows[at]
         column = ExpenseColumn(index.column())
         if role == ROW_ROLE:
             return row
         if role == Qt.ItemDataRole.DisplayRole:
             return _text(row, column)
-        if role == SORT_ROLE:
-            return _sort_key(row, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == ExpenseColumn.AMOUNT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -149,6 +155,10 @@ def _sort_key(row: ExpenseRow, column: ExpenseColumn) -> Any:
     if column == ExpenseColumn.ORDER:
         return row.order_number.zfill(12) if row.order_number else ""
     return _text(row, column).casefold()
+
+
+def _sort_keys(row: ExpenseRow) -> tuple[Any, ...]:
+    return tuple(_sort_key(row, column) for column in ExpenseColumn)
 
 
 def _tooltip(row: ExpenseRow, column: ExpenseColumn) -> str | None:
@@ -215,4 +225,6 @@ class ExpensesFilter(QSortFilterProxyModel):
         return [model.row_at(self.mapToSource(self.index(r, 0)).row()) for r in range(self.rowCount())]
 
     def total_cents(self) -> int:
+        if self._matter is None and self._category is None and not self._words:
+            return sum(row.amount_cents for row in self.expenses.rows())  # nothing hidden: no mapping
         return sum(row.amount_cents for row in self.shown())

@@ -10,6 +10,7 @@ the table, the orders whose fees are not in Clio yet, each with the reason and R
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -55,6 +56,9 @@ if TYPE_CHECKING:
 
 RANGES = ("Any date", "This month", "Last month", "Last 90 days", "This year", "Custom range")
 DEFAULT_RANGE = "Any date"
+ROWS_PER_TURN = 50
+"""Rows shown per turn of the event loop: a sorted table inserts each one where it belongs, and a
+page of 200 at once would hold the window up for tens of milliseconds."""
 RELOAD_AFTER_POSTING_MS = 1500
 """After fees are posted, the page (when shown) reloads once things settle."""
 
@@ -291,11 +295,18 @@ class ActivitiesPage(QWidget):
         layout.addWidget(self.waiting_box)
         layout.addWidget(self.table, 1)
         layout.addLayout(footer)
-        self.proxy.rowsInserted.connect(lambda *_a: self._update_totals())
-        self.proxy.rowsRemoved.connect(lambda *_a: self._update_totals())
-        self.proxy.modelReset.connect(self._update_totals)
-        self.proxy.layoutChanged.connect(self._update_totals)
-        self.proxy.dataChanged.connect(lambda *_a: self._update_totals())
+        # The totals follow the rows shown, once per turn of the event loop however many rows
+        # a page inserts (a sorted view inserts them one range at a time).
+        self._totals_timer = QTimer(self, singleShot=True, interval=0)
+        self._totals_timer.timeout.connect(self._update_totals)
+        for changed in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+            self.proxy.dataChanged,
+        ):
+            changed.connect(lambda *_a: self._totals_timer.start())
         self._update_totals()
 
     @staticmethod
@@ -390,9 +401,11 @@ class ActivitiesPage(QWidget):
         async def load() -> int:
             count = 0
             async for rows in load_expenses(client, wanted):
-                if "first_rows" not in self.timings:
-                    self.timings["first_rows"] = time.perf_counter()
-                self.model.append(rows)
+                for first in range(0, len(rows), ROWS_PER_TURN):
+                    self.model.append(rows[first : first + ROWS_PER_TURN])
+                    if "first_rows" not in self.timings:
+                        self.timings["first_rows"] = time.perf_counter()
+                    await asyncio.sleep(0)  # let the window paint and answer between slices
                 count += len(rows)
                 self._refresh_choices()
             return count

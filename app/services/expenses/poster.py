@@ -9,15 +9,18 @@ ledger, it lists the order's fee lines on the Service Provider and posts each on
    activities have no external properties, and `query` is a wildcard, so the note is compared
    exactly): found means it was posted before the answer was lost;
 3. otherwise create the expense (date of the decision, quantity 1, price = the amount, a note a
-   bookkeeper reads, the category the provider suggests when the firm has it) and record its id;
+   bookkeeper reads, the category the firm chose for that kind of fee — by default the one the
+   provider suggests —, billed on or at no charge as the firm says) and record its id;
 4. acknowledge the claim with the Clio activity id, which is also how the Service Provider keeps
    the fee's billing record.
 
 Each step is recorded in the ledger before the next begins; the lookup in step 2 makes a repeated
 step harmless. Every Clio request uses the rate limiter's background share. What cannot be posted
-now waits with a reason (no matter, matter closed or gone, Clio not connected). Posting is on when
-the settings say so (`fees.posting`), for orders decided since `fees.posting_since` (by default
-the day it first ran: older fees may have been entered by hand). No Qt here.
+now waits with a reason (no matter, matter closed or gone, a category missing in Clio, waiting for
+review, Clio not connected). Posting is on when the settings say so (`fees.posting`: after review,
+each order's fees wait until someone approves them; or automatic), for orders decided since
+`fees.posting_since` (by default the day it first ran: older fees may have been entered by hand).
+No Qt here.
 """
 
 from __future__ import annotations
