@@ -546,16 +546,18 @@ class ActivitiesPage(QWidget):
         dialog = ExpenseEditDialog(row, categories, client, self._runner, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_changed.connect(self._expense_changed)
+        dialog.sig_saved.connect(self._expense_saved)
         dialog.finished.connect(lambda _r: setattr(self, "edit_dialog", None))
         self.edit_dialog = dialog
         dialog.open()
 
     def _expense_changed(self, row: ExpenseRow) -> None:
         self.model.replace(row)
-        self.sig_message.emit(
-            f"Expense saved in Clio: {row.activity.expense_category_name or 'no category'}."
-        )
         self._update_buttons()
+
+    def _expense_saved(self, row: ExpenseRow) -> None:
+        category = row.activity.expense_category_name or "no category"
+        self.sig_message.emit(f"Saved in Clio: {row.description[:60]} — {category}.")
 
     # -- export ---------------------------------------------------------------------------------
 

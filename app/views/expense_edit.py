@@ -38,6 +38,8 @@ class ExpenseEditDialog(QDialog):
     Clio's newer copy of the expense whenever the dialog learns one (saved, or reloaded)."""
 
     sig_changed = Signal(object)
+    sig_saved = Signal(object)
+    """(ExpenseRow) the category was saved in Clio; Clio's copy after the save."""
 
     def __init__(
         self,
@@ -104,7 +106,8 @@ class ExpenseEditDialog(QDialog):
         a = row.activity
         self.facts["date"].setText(a.date)
         self.facts["matter"].setText(a.matter_display_number or "(no matter)")
-        order = f" (order {row.order_number})" if row.order_number else ""
+        named = row.order_number and row.order_number in row.description
+        order = f" (order {row.order_number})" if row.order_number and not named else ""
         self.facts["description"].setText(row.description + order)
         self.facts["amount"].setText(money(row.amount_cents))
         self.facts["invoice"].setText(row.invoice_status)
@@ -155,6 +158,7 @@ class ExpenseEditDialog(QDialog):
     def _saved(self, activity: Activity) -> None:
         self.row = ExpenseRow.of(activity)
         self.sig_changed.emit(self.row)
+        self.sig_saved.emit(self.row)
         self.accept()
 
     def _refused(self, error: ServiceError) -> bool:

@@ -139,6 +139,9 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.fields = {setting.key: _Field(setting, label) for setting, label in SHOWN}
 
+        self.fee_categories: FeeCategoriesBox | None = None
+        if clio is not None and runner is not None and clio.enabled:
+            self.fee_categories = FeeCategoriesBox(settings, clio, runner, self)
         form_widget = QWidget()
         form = QFormLayout(form_widget)
         for item in self.fields.values():
@@ -156,10 +159,8 @@ class SettingsDialog(QDialog):
                 label.setBuddy(item.editor)
                 form.addRow(label, box)
             item.set_value(settings.get(item.setting))
-        self.fee_categories: FeeCategoriesBox | None = None
-        if clio is not None and runner is not None and clio.enabled:
-            self.fee_categories = FeeCategoriesBox(settings, clio, runner, self)
-            form.addRow(self.fee_categories)
+            if item.setting is config.FEES_BILLABLE and self.fee_categories is not None:
+                form.addRow(self.fee_categories)  # with the other fee settings
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_widget)
@@ -184,7 +185,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
-        self.resize(620, 640)
+        self.resize(760, 680)
 
     def restore_defaults(self) -> None:
         """Put every field back to its default (saved only on OK)."""

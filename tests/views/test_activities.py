@@ -273,13 +273,17 @@ def test_edit_saves_the_category_in_clio_with_the_etag(qtbot, stack, sandbox_wor
     window, client = _connected_window(qtbot, stack, sandbox_world, demo)
     ours = _efiling_expenses(qtbot, client)
     page = _open_page(qtbot, window)
+    messages: list[str] = []
+    page.sig_message.connect(messages.append)
     dialog = _edit(qtbot, page, ours[2].id)
     assert dialog.category.currentText() == "Card Convenience Fee"
+    assert dialog.facts["description"].text() == "Card convenience fee — Order 2417108"
     assert dialog.facts["invoice"].text() == "Unbilled" and dialog.save_button.isEnabled()
     dialog.category.setCurrentIndex(dialog.category.findText("eFiling Service Fee"))
     dialog.save_button.click()
     qtbot.waitUntil(lambda: page.edit_dialog is None, timeout=15_000)
     assert _row(page, ours[2].id).activity.expense_category_name == "eFiling Service Fee"
+    assert messages == ["Saved in Clio: Card convenience fee — Order 2417108 — eFiling Service Fee."]
     in_clio = run(qtbot, client.activity(ours[2].id))
     assert in_clio.expense_category_id == 502 and in_clio.etag != ours[2].etag
 
@@ -298,6 +302,8 @@ def test_a_change_made_meanwhile_in_clio_is_reloaded_and_explained_not_overwritt
     window, client = _connected_window(qtbot, stack, sandbox_world, demo)
     ours = _efiling_expenses(qtbot, client)
     page = _open_page(qtbot, window)
+    messages: list[str] = []
+    page.sig_message.connect(messages.append)
     dialog = _edit(qtbot, page, ours[0].id)
     dialog.category.setCurrentIndex(dialog.category.findText("Postage"))
     run(qtbot, client.update_activity_category(ours[0].id, 505))  # the bookkeeper, in Clio, meanwhile
@@ -310,6 +316,7 @@ def test_a_change_made_meanwhile_in_clio_is_reloaded_and_explained_not_overwritt
     assert dialog.isVisible() and dialog.category.currentText() == "Postage"  # the choice is kept
     assert run(qtbot, client.activity(ours[0].id)).expense_category_id == 505  # nothing overwritten
     assert _row(page, ours[0].id).activity.expense_category_name == "Courier and Messenger"  # the row too
+    assert messages == []  # nothing was saved
 
     dialog.save_button.click()  # now with Clio's etag
     qtbot.waitUntil(lambda: page.edit_dialog is None, timeout=15_000)
