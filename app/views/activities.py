@@ -251,9 +251,9 @@ class ActivitiesPage(QWidget):
             ExpenseColumn.DATE: 11,
             ExpenseColumn.MATTER: 18,
             ExpenseColumn.ORDER: 10,
-            ExpenseColumn.CATEGORY: 20,
+            ExpenseColumn.CATEGORY: 22,
             ExpenseColumn.AMOUNT: 11,
-            ExpenseColumn.INVOICE: 26,
+            ExpenseColumn.INVOICE: 30,
         }
         for column, chars in widths.items():
             self.table.setColumnWidth(column, self.fontMetrics().averageCharWidth() * chars + 16)
