@@ -13,6 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.compose import Services
+    from app.views.main_window import MainWindow
+    from app.views.tasks import TaskRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,3 +91,48 @@ def run_json(
         raise RuntimeError(f"{cmd[2:]} printed no result (exit {out.returncode}): {out.stderr[-2000:]}")
     data = json.loads(line)
     return float(data["ready_at"]) - started, data
+
+
+class Heartbeat:
+    """A Qt timer ticking every `interval_ms` on the GUI thread while work runs on the same loop:
+    the longest gap between two ticks, less the interval, is the longest the window stood still."""
+
+    def __init__(self, interval_ms: int = 5) -> None:
+        from PySide6.QtCore import QElapsedTimer, QTimer
+
+        self.interval_ms = interval_ms
+        self._gaps = [0.0]
+        self._beat = QElapsedTimer()
+        self._timer = QTimer(interval=interval_ms)
+        self._timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        self._gaps.append(self._beat.nsecsElapsed() / 1e6)
+        self._beat.restart()
+
+    def start(self) -> None:
+        self._gaps = [0.0]
+        self._beat.start()
+        self._timer.start()
+
+    def stop(self) -> float:
+        """Stop; the longest stall since `start()`, in milliseconds."""
+        self._timer.stop()
+        return max(self._gaps) - self.interval_ms
+
+
+def main_window(services: Services, runner: TaskRunner) -> MainWindow:
+    """The real main window over a composed service graph, with the Clio adapter, shown."""
+    from app.views.clio_access import ClioAccess
+    from app.views.main_window import Live, MainWindow
+
+    s = services
+    clio = ClioAccess(s.clio, runner)
+    window = MainWindow(
+        settings=s.settings,
+        runner=runner,
+        diagnostics=lambda: "",
+        live=Live(s.engine, s.desk, clio, s.returns, s.notices, s.expenses),
+    )
+    window.show()
+    return window

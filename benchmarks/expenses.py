@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, median, sandbox_process
+from benchmarks.common import Figure, Heartbeat, main_window, median, sandbox_process
 from benchmarks.returns import _api, _decided_orders, _services
 from sandbox.endpoints import Endpoints
 from tests.services.clio.auth_fixtures import CountingTransport
@@ -98,13 +98,10 @@ async def _seed(client: Any, matters: list[int]) -> None:
 def _activities(endpoints: Endpoints, home: Path) -> list[Figure]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
-    from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.qtcompat import make_singletons_immortal
     from app.services.expenses.activities import ExpenseFilter, load_expenses
-    from app.views.clio_access import ClioAccess
-    from app.views.main_window import Live, MainWindow
     from app.views.tasks import TaskRunner
 
     make_singletons_immortal()
@@ -117,28 +114,11 @@ def _activities(endpoints: Endpoints, home: Path) -> list[Figure]:
     async def body() -> list[Figure]:
         services = await _services(endpoints, home, transport)
         runner = TaskRunner(lambda _owner, message: print("error:", message))
-        clio = ClioAccess(services.clio, runner)
         client = services.clio.client
         assert client is not None
         await _seed(client, [2001, 2002, 2003, 2004, 2007, 2009])
-        window = MainWindow(
-            settings=services.settings,
-            runner=runner,
-            diagnostics=lambda: "",
-            live=Live(
-                services.engine, services.desk, clio, services.returns, services.notices, services.expenses
-            ),
-        )
-        window.show()
-        gaps = [0.0]
-        beat = QElapsedTimer()
-        heartbeat = QTimer(interval=HEARTBEAT_MS)
-
-        def tick() -> None:
-            gaps.append(beat.nsecsElapsed() / 1e6)
-            beat.restart()
-
-        heartbeat.timeout.connect(tick)
+        window = main_window(services, runner)
+        heartbeat = Heartbeat(HEARTBEAT_MS)
         firsts: list[float] = []
         alls: list[float] = []
         bases: list[float] = []
@@ -153,8 +133,6 @@ def _activities(endpoints: Endpoints, home: Path) -> list[Figure]:
                 bases.append(time.perf_counter() - started)
                 assert count == 1000, count
                 before = sum(1 for _m, u in transport.requests if u.path.endswith("/activities.json"))
-                gaps[:] = [0.0]
-                beat.start()
                 heartbeat.start()
                 loaded = asyncio.Event()
                 if attempt == 0:
@@ -166,8 +144,7 @@ def _activities(endpoints: Endpoints, home: Path) -> list[Figure]:
                     page.reload()
                 await loaded.wait()
                 page.sig_loaded.disconnect(loaded.set)
-                heartbeat.stop()
-                stalls.append(max(gaps) - HEARTBEAT_MS)
+                stalls.append(heartbeat.stop())
                 assert page.model.rowCount() == 1000, page.model.rowCount()
                 t = page.timings
                 firsts.append(t["first_rows"] - t["started"])

@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.common import Figure, sandbox_process
+from benchmarks.common import Figure, Heartbeat, main_window, sandbox_process
 from sandbox.endpoints import Endpoints
 from tests.services.clio.auth_fixtures import CountingTransport
 
@@ -173,12 +173,9 @@ def _rate_limited(endpoints: Endpoints, home: Path) -> list[Figure]:
 def _gui_stall(endpoints: Endpoints, home: Path) -> list[Figure]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
-    from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.qtcompat import make_singletons_immortal
-    from app.views.clio_access import ClioAccess
-    from app.views.main_window import Live, MainWindow
     from app.views.tasks import TaskRunner
 
     make_singletons_immortal()
@@ -194,39 +191,20 @@ def _gui_stall(endpoints: Endpoints, home: Path) -> list[Figure]:
     async def body() -> list[Figure]:
         services = await _services(endpoints, home, CountingTransport())
         runner = TaskRunner(lambda _owner, message: print("error:", message))
-        clio = ClioAccess(services.clio, runner)
-        window = MainWindow(
-            settings=services.settings,
-            runner=runner,
-            diagnostics=lambda: "",
-            live=Live(
-                services.engine, services.desk, clio, services.returns, services.notices, services.expenses
-            ),
-        )
-        window.show()
-        gaps = [0.0]
-        beat = QElapsedTimer()
-        heartbeat = QTimer(interval=HEARTBEAT_MS)
-
-        def tick() -> None:
-            gaps.append(beat.nsecsElapsed() / 1e6)
-            beat.restart()
-
-        heartbeat.timeout.connect(tick)
+        window = main_window(services, runner)
+        heartbeat = Heartbeat(HEARTBEAT_MS)
         try:
             refreshed = await services.orders.refresh()
             window.orders_view.set_orders(refreshed)
-            beat.start()
             heartbeat.start()
             started = time.monotonic()
             await services.returns.run(refreshed)
             seconds = time.monotonic() - started
-            heartbeat.stop()
+            stall = heartbeat.stop()
         finally:
             window.close()
             await runner.shutdown()
             await services.aclose()
-        stall = max(gaps) - HEARTBEAT_MS
         return [
             Figure(
                 "longest GUI stall while filing 40 documents",

@@ -10,7 +10,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from PySide6.QtCore import Qt
 
@@ -25,7 +24,7 @@ from app.views.main_window import MainWindow
 from app.views.settings_dialog import SettingsDialog
 from tests.services.clio.auth_fixtures import CountingTransport
 from tests.views.conftest import Stack, run
-from tests.views.wizard_helpers import connect_clio, main_window, sign_in
+from tests.views.wizard_helpers import connect_clio, decided_order, main_window, sign_in
 
 SEEDED = 11
 """Expenses the sandbox firm has in Clio before the app posts any (none from eFiling orders)."""
@@ -406,11 +405,7 @@ def test_posted_fees_appear_and_open_their_order_and_waiting_ones_say_why(
     stack.settings.set(config.FEES_POSTING_SINCE, "2020-01-01")
     window, clio = main_window(qtbot, stack)
     window.show()
-    base = sandbox_world.endpoints.legalconnect.base_url
-    made = httpx.post(
-        f"{base}/_sandbox/legalconnect/decided-orders", json={"count": 1, "documents": 2, "with_matter": True}
-    )
-    order_id = int(made.json()["order_ids"][0])
+    order_id = decided_order(sandbox_world)
     sign_in(qtbot, window, stack, demo)
     assert window.activities_action.isEnabled()
     window.activities_action.trigger()
@@ -450,15 +445,6 @@ def test_posted_fees_appear_and_open_their_order_and_waiting_ones_say_why(
     assert window.order_panel.tabs.currentIndex() == 2
 
 
-def _decided_order(world: Any) -> int:
-    base = world.endpoints.legalconnect.base_url
-    made = httpx.post(
-        f"{base}/_sandbox/legalconnect/decided-orders", json={"count": 1, "documents": 2, "with_matter": True}
-    )
-    made.raise_for_status()
-    return int(made.json()["order_ids"][0])
-
-
 def _waiting_rows(page: ActivitiesPage) -> dict[str, str]:
     items = [page.waiting.topLevelItem(i) for i in range(page.waiting.topLevelItemCount())]
     return {i.text(0): i.text(2) for i in items if i is not None}
@@ -467,7 +453,7 @@ def _waiting_rows(page: ActivitiesPage) -> dict[str, str]:
 def test_after_review_an_order_waits_until_approved_on_the_page(qtbot, stack, sandbox_world, demo) -> None:
     stack.settings.set(config.FEES_POSTING, "review")
     stack.settings.set(config.FEES_POSTING_SINCE, "2020-01-01")
-    order_id = _decided_order(sandbox_world)
+    order_id = decided_order(sandbox_world)
     window, _client = _connected_window(qtbot, stack, sandbox_world, demo)
     page = _open_page(qtbot, window)
     order = next(o for o in window.orders_view.model.orders() if o.id == order_id)

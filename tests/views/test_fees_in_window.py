@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 from PySide6.QtCore import Qt
 
 from app import config
 from app.models.order_detail import FeeColumn
 from app.services.expenses.status import FeeState
-from tests.views.wizard_helpers import connect_clio, main_window, sign_in
+from tests.views.wizard_helpers import connect_clio, decided_order, main_window, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -20,21 +19,12 @@ def roomy_rate_limit(sandbox_world: Any) -> None:
     sandbox_world.clio_faults.update({"rate_limit_per_minute": 100_000})
 
 
-def _decided(world: Any) -> int:
-    base = world.endpoints.legalconnect.base_url
-    made = httpx.post(
-        f"{base}/_sandbox/legalconnect/decided-orders", json={"count": 1, "documents": 2, "with_matter": True}
-    )
-    made.raise_for_status()
-    return int(made.json()["order_ids"][0])
-
-
 def test_the_fees_tab_itemises_the_fees_and_follows_them_into_clio(qtbot, stack, sandbox_world, demo) -> None:
     stack.settings.set(config.FEES_POSTING, "automatic")
     stack.settings.set(config.FEES_POSTING_SINCE, "2020-01-01")
     window, clio = main_window(qtbot, stack)
     window.show()
-    order_id = _decided(sandbox_world)
+    order_id = decided_order(sandbox_world)
     sign_in(qtbot, window, stack, demo)
     qtbot.waitUntil(lambda: window.orders_view.select_order(order_id), timeout=15_000)
     panel = window.order_panel

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 from PySide6.QtCore import QItemSelectionModel, QModelIndex
 
 from app.models.clio_tree import ClioNode
@@ -41,6 +42,16 @@ def sign_in(qtbot: Any, window: MainWindow, stack: Stack, demo: Any) -> None:
         lambda: stack.session.provider is not None and not window.refreshing and window.engine.polling,
         timeout=15_000,
     )
+
+
+def decided_order(world: Any) -> int:
+    """A new order the court has decided, on one of the firm's Clio matters: its id."""
+    base = world.endpoints.legalconnect.base_url
+    made = httpx.post(
+        f"{base}/_sandbox/legalconnect/decided-orders", json={"count": 1, "documents": 2, "with_matter": True}
+    )
+    made.raise_for_status()
+    return int(made.json()["order_ids"][0])
 
 
 def connect_clio(qtbot: Any, clio: ClioAccess, world: Any) -> None:
