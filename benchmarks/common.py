@@ -135,4 +135,7 @@ def main_window(services: Services, runner: TaskRunner) -> MainWindow:
         live=Live(s.engine, s.desk, clio, s.returns, s.notices, s.expenses),
     )
     window.show()
+    from app.main import freeze_long_lived
+
+    freeze_long_lived()  # as the app does once its running half is composed
     return window
