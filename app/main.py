@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from app.compose import Services
+    from app.views.instance import InstanceServer
     from app.views.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         lock.acquire()
     except ProfileInUse as in_use:
-        _already_running(in_use.holder)
+        from app.views.instance import hand_over, instance_name
+
+        if hand_over(instance_name(paths), arguments):
+            log.info("already running (%s): brought that window forward", in_use.holder)
+        else:
+            _already_running(in_use.holder)
         logging_setup.close()
         return 0
     target: Target | None = None
@@ -227,6 +233,7 @@ async def _run(
     # once they are painted (see `MainWindow`), so the window opens as fast as the list can.
     store = Store.open(paths.database_file, scrub=logging_setup.redactor.scrub)
     composed: list[Services] = []
+    instances: list[InstanceServer] = []
     window: MainWindow | None = None
 
     def present_error(owner: QObject | None, message: str) -> None:
@@ -246,6 +253,11 @@ async def _run(
         running = Live(
             services.engine, services.desk, clio, services.returns, services.notices, services.expenses
         )
+        from app.views.instance import InstanceServer, instance_name
+
+        instance = InstanceServer(instance_name(paths), window)  # a second launch brings it forward
+        instance.sig_activated.connect(lambda _args: window.bring_forward() if window else None)
+        instances.append(instance)
         freeze_long_lived()
         return running
 
@@ -269,6 +281,8 @@ async def _run(
 
         QTimer.singleShot(0, lambda: _report_ready(window, quitting, time.monotonic() + 30))
     await quitting.wait()
+    for each in instances:
+        each.close()
     window.hide()
     log.info("shutting down")
     await runner.shutdown()

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from app import config
@@ -21,6 +22,13 @@ from app.services.session import SessionService
 from app.services.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
+BOXES_PRINTED = (
+    "import sys, app.main\n"
+    "from PySide6.QtWidgets import QMessageBox\n"
+    "QMessageBox.information = staticmethod(lambda parent, title, text: print('BOX:', text))\n"
+    "sys.exit(app.main.main(sys.argv[1:]))\n"
+)
+"""Runs the app with its message boxes printed ("BOX: ...") instead of shown."""
 
 
 def _start(home: Path, endpoints: Path) -> tuple[dict[str, object], subprocess.CompletedProcess[str]]:
@@ -205,10 +213,7 @@ def test_headless_sync_holds_the_profile_until_sigterm_and_stops_cleanly(
             [
                 sys.executable,
                 "-c",
-                "import sys, app.main\n"
-                "from PySide6.QtWidgets import QMessageBox\n"
-                "QMessageBox.information = staticmethod(lambda parent, title, text: print('BOX:', text))\n"
-                "sys.exit(app.main.main(sys.argv[1:]))\n",
+                BOXES_PRINTED,
                 "--sandbox-endpoints",
                 str(endpoints),
             ],
@@ -235,3 +240,49 @@ def test_headless_sync_holds_the_profile_until_sigterm_and_stops_cleanly(
     # Once stopped, the profile is free again.
     again = _sync(home, "--once", "--sandbox-endpoints", str(endpoints))
     assert again.returncode == 0, again.stderr[-3000:]
+
+
+def _log_says(path: Path, text: str, timeout: float = 90) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and text in path.read_text(encoding="utf-8", errors="replace"):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_second_launch_brings_the_running_window_forward_instead(sandbox_world, tmp_path: Path) -> None:
+    endpoints = sandbox_world.data_dir / "endpoints.json"
+    home = tmp_path / "app"
+    env = dict(os.environ, LEGALCONNECT_DESKTOP_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    log_file = AppPaths.under(AppPaths.under(home).data / "sandbox-profile").log_file
+    first = subprocess.Popen(
+        [sys.executable, "-m", "app", "--sandbox-endpoints", str(endpoints)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert _log_says(log_file, "a second launch on this profile brings this window forward")
+        started = time.monotonic()
+        second = subprocess.run(
+            [sys.executable, "-c", BOXES_PRINTED, "--sandbox-endpoints", str(endpoints)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert second.returncode == 0, second.stderr[-2000:]
+        assert "BOX:" not in second.stdout  # no "already running" box: the first window answered
+        assert "Traceback" not in second.stderr
+        assert _log_says(log_file, "opened again (arguments: ['--sandbox-endpoints',")
+        assert time.monotonic() - started < 60
+    finally:
+        first.kill()
+        _out, err = first.communicate(timeout=30)
+    assert "Traceback" not in err

@@ -499,11 +499,19 @@ class MainWindow(QMainWindow):
         if self._announced_order is not None:
             self.open_order(self._announced_order)
 
-    def open_order(self, order_id: int) -> None:
-        """Bring the window forward (from the tray too) and show order `order_id`."""
+    def bring_forward(self) -> None:
+        """The app was opened again: show this window (from the tray too) rather than a second one."""
+        self._come_forward()
+        self.statusBar().showMessage("LegalConnect Desktop is already open: here it is.", 5000)
+
+    def _come_forward(self) -> None:
         self.showNormal()
         self.raise_()
         self.activateWindow()
+
+    def open_order(self, order_id: int) -> None:
+        """Bring the window forward (from the tray too) and show order `order_id`."""
+        self._come_forward()
         self.show_orders()
         if not self.orders_view.select_order(order_id):
             self.orders_view.clear_filters()  # a filter may hide it
