@@ -25,6 +25,11 @@ class Unreachable(ServiceError):
     """No answer: the connection was refused, could not be made, or was cut mid-answer."""
 
 
+class UntrustedCertificate(Unreachable):
+    """The remote's TLS certificate is not trusted by this computer (a firm's inspecting proxy
+    whose root certificate is not installed, say); the message names the host and the issuer."""
+
+
 class TimedOut(ServiceError):
     """The service took longer than the timeout allows."""
 

@@ -31,10 +31,12 @@ from app.services.errors import (
     ServiceError,
     TimedOut,
     Unreachable,
+    UntrustedCertificate,
 )
 
 if TYPE_CHECKING:
     import http.cookiejar
+    import ssl
     import urllib.request
 
     import httpx
@@ -52,6 +54,7 @@ __all__ = [
     "ServiceError",
     "TimedOut",
     "Unreachable",
+    "UntrustedCertificate",
 ]
 
 T = TypeVar("T")
@@ -147,6 +150,7 @@ class Remotes:
 
         client = httpx.AsyncClient(
             transport=self._transport,
+            verify=tls_context() if self._transport is None else True,
             timeout=self._timeout or default_timeout(),
             follow_redirects=False,
             cookies=_no_cookies(),
@@ -177,6 +181,94 @@ def join(base: str, path: str) -> str:
 
 def _is_loopback(host: str) -> bool:
     return host in {"localhost", "::1"} or host.startswith("127.")
+
+
+_tls: list[ssl.SSLContext] = []
+
+
+def tls_context() -> ssl.SSLContext:
+    """Certificates are checked against the operating system's own store (Windows, macOS, the
+    Linux CA bundle), so a firm's inspecting proxy with its root installed there just works.
+    Proxies come from the system settings too (httpx reads them, `trust_env`)."""
+    with _tls_lock:
+        if not _tls:
+            import ssl
+
+            import truststore
+
+            _tls.append(truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+        return _tls[0]
+
+
+_tls_lock = threading.Lock()
+
+
+def _certificate_problem(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    import ssl
+
+    seen: BaseException | None = exc
+    for _ in range(8):  # the TLS failure sits a few causes down
+        if seen is None:
+            return None
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def peer_issuer(host: str, port: int, timeout: float = 3.0) -> str | None:
+    """Who issued the certificate `host` presents ("Firm Proxy CA (Harbor & Vale LLP)"), read
+    without trusting it; None when it cannot be read. Blocking: run it in a worker thread."""
+    import socket
+    import ssl
+
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # only to read who signed it; nothing is sent
+    try:
+        with (
+            socket.create_connection((host, port), timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=host) as tls,
+        ):
+            der = tls.getpeercert(binary_form=True)
+    except OSError:
+        return None
+    if not der:
+        return None
+    issuer = x509.load_der_x509_certificate(der).issuer
+    names = [str(a.value) for a in issuer.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    orgs = [str(a.value) for a in issuer.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
+    if names and orgs and orgs[0] != names[0]:
+        return f"{names[0]} ({orgs[0]})"
+    return (names or orgs or [issuer.rfc4514_string()])[0]
+
+
+async def transport_failure(service: str, exc: httpx.TransportError) -> ServiceError:
+    """`transport_error`, and for a certificate this computer does not trust, which host and
+    which issuer, in words an IT administrator can act on (read in a worker thread)."""
+    import asyncio
+
+    problem = _certificate_problem(exc)
+    if problem is None:
+        return transport_error(service, exc)
+    try:
+        url = exc.request.url
+    except RuntimeError:
+        return transport_error(service, exc)
+    host, port = url.host, url.port or 443
+    issuer = await asyncio.to_thread(peer_issuer, host, port)
+    by = f", issued by “{issuer}”," if issuer else ""
+    reason = problem.verify_message or "it could not be verified"
+    return UntrustedCertificate(
+        service,
+        f"Cannot connect securely to {service}: the certificate of {host}{by} is not trusted by this "
+        f"computer ({reason}). If your firm inspects secure traffic, ask IT to add that issuer's root "
+        "certificate to this computer's certificate store.",
+        f"{type(problem).__name__}: {problem.verify_message}",
+    )
 
 
 def transport_error(service: str, exc: httpx.TransportError) -> ServiceError:

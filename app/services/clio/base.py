@@ -128,7 +128,7 @@ class ClioBase:
                 )
             except httpx.TransportError as exc:
                 self.limiter.release(None, None)
-                raise http.transport_error(SERVICE, exc) from exc
+                raise await http.transport_failure(SERVICE, exc) from exc
             status = response.status_code
             retry_after = http.retry_after_seconds(response) if status == 429 else None
             self.limiter.release(status, response.headers, retry_after)

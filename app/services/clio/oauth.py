@@ -168,7 +168,7 @@ async def post_grant(
     try:
         response = await client.post(token_url, data=form, headers=headers)
     except httpx.TransportError as exc:
-        raise http.transport_error(SERVICE, exc) from exc
+        raise await http.transport_failure(SERVICE, exc) from exc
     body = _json_object(response)
     if response.status_code == 200:
         return _tokens(body)

@@ -89,7 +89,7 @@ async def _download_once(
             total = int(response.headers.get("content-length") or 0)
             return await _save(response, target, total, progress)
     except httpx.TransportError as exc:
-        raise http.transport_error(SERVICE, exc) from exc
+        raise await http.transport_failure(SERVICE, exc) from exc
 
 
 async def _save(response: httpx.Response, target: Path, total: int, progress: Progress | None) -> Path:
@@ -279,7 +279,7 @@ async def _put(
     try:
         response = await client.storage(put_url).put(put_url, content=body(), headers=headers)
     except httpx.TransportError as exc:
-        raise http.transport_error(SERVICE, exc) from exc
+        raise await http.transport_failure(SERVICE, exc) from exc
     finally:
         if owned:
             stream.close()

@@ -110,7 +110,7 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls, FilingCalls):
                 method, http.join(self.api_url, path), headers=headers, **kwargs
             )
         except httpx.TransportError as exc:
-            raise http.transport_error(self.service_name, exc) from exc
+            raise await http.transport_failure(self.service_name, exc) from exc
         if response.status_code >= 400:
             raise self._error(response)
         return response
@@ -269,4 +269,4 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls, FilingCalls):
                     digest=True,
                 )
         except httpx.TransportError as exc:
-            raise http.transport_error(self.service_name, exc) from exc
+            raise await http.transport_failure(self.service_name, exc) from exc
