@@ -86,9 +86,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setApplicationName("LegalConnect Desktop")
-    app.setOrganizationName("LegalConnect")
-    app.setApplicationVersion(__version__)
+    from app import identity
+
+    app.setApplicationName(identity.APP_NAME)
+    app.setOrganizationName(identity.ORGANIZATION)
+    app.setApplicationVersion(identity.VERSION)
+    app.setDesktopFileName(identity.APP_ID)  # Linux: the window belongs to the installed .desktop entry
+    from PySide6.QtGui import QIcon
+
+    app_icon = QIcon()
+    for png in identity.app_icon_files():
+        app_icon.addFile(str(png))
+    app.setWindowIcon(app_icon)
     app.setQuitOnLastWindowClosed(False)  # the tray may keep us alive; quitting is explicit
 
     from app.services.lock import ProfileInUse, ProfileLock

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import platformdirs
 
-APP_NAME = "LegalConnect Desktop"
-APP_AUTHOR = "LegalConnect"
+from app import identity
+
+APP_NAME = identity.APP_NAME
+APP_AUTHOR = identity.ORGANIZATION
 HOME_ENV = "LEGALCONNECT_DESKTOP_HOME"
 
 #: Every temporary file or directory the app makes starts with this, so start-up cleaning only ever

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__, config
+from app import config
 from app.appearance import icon, stylesheet
 from app.config import Config
 from app.services.legalconnect.records import Order
@@ -297,6 +297,9 @@ class MainWindow(QMainWindow):
             sections.addAction(action)
         self.orders_page_action.setChecked(True)
         self.diagnostics_action = self._action("&Copy Diagnostics", self.copy_diagnostics)
+        self.guide_action = self._action(
+            "User &Guide", self.show_guide, QKeySequence(QKeySequence.StandardKey.HelpContents)
+        )
         self.about_action = self._action("&About LegalConnect Desktop", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -315,7 +318,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addActions([self.refresh_action, self.find_action])
         help_menu = menus.addMenu("&Help")
-        help_menu.addActions([self.diagnostics_action, self.about_action])
+        help_menu.addActions([self.guide_action, self.diagnostics_action, self.about_action])
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -653,16 +656,34 @@ class MainWindow(QMainWindow):
         )
 
     def show_about(self) -> None:
+        """Version, build, what it runs on, and the licences of what it ships with."""
         from PySide6.QtWidgets import QMessageBox  # not with the window: Qt classes cost when touched
 
+        from app import identity
+
         box = QMessageBox(self)
-        box.setWindowTitle("About LegalConnect Desktop")
+        box.setObjectName("aboutBox")
+        box.setWindowTitle(f"About {identity.APP_NAME}")
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
         box.setText(
-            f"<b>LegalConnect Desktop</b> {__version__}<br>eFile court documents through "
+            f"<b>{identity.APP_NAME}</b> {identity.VERSION}<br>eFile court documents through "
             f"{self.provider_name}, with Clio Manage."
         )
+        box.setInformativeText(f"Build: {identity.build()}<br>{identity.runtime()}")
+        box.setDetailedText(identity.licences_text())  # "Show Details…": the licences, Qt's LGPL first
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    def show_guide(self) -> None:
+        """Open the user guide (README) in the system's viewer."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from app import identity
+
+        guide = identity.guide()
+        if guide is None or not QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide))):
+            self.statusBar().showMessage("The user guide could not be opened on this computer.", 8000)
 
     def show_settings(self) -> None:
         from app.views.settings_dialog import SettingsDialog

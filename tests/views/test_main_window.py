@@ -364,3 +364,18 @@ def test_the_cached_orders_show_first_and_the_running_half_follows(qtbot, stack,
     assert later.session.session is not None and window.refresh_action.isEnabled()
     assert window.connection.provider.text.startswith("Connected to")
     assert window.orders_view.model.rowCount() == cached
+
+
+def test_about_shows_the_version_build_and_licences(qtbot, window) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app import identity
+
+    window.about_action.trigger()
+    box = window.findChild(QMessageBox, "aboutBox")
+    assert box is not None
+    assert f"{identity.APP_NAME}</b> {identity.VERSION}" in box.text()
+    assert "Build: source checkout" in box.informativeText() and "Qt 6." in box.informativeText()
+    assert "LGPL-3.0" in box.detailedText()
+    assert window.guide_action.text() == "User &Guide"
+    box.close()
