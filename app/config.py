@@ -207,6 +207,21 @@ FEES_CATEGORY = {
     for code, label, _suggested in FEE_KINDS
 }
 """The expense category each kind of fee is recorded under in Clio, by name."""
+START_AT_LOGIN = declare(
+    bool_setting(
+        "startup.at_login",
+        True,
+        "Start LegalConnect Desktop minimised to the tray when you log in to this computer, so court "
+        "returns keep being filed (an installed copy sets this up after the first sign-in).",
+    )
+)
+START_AT_LOGIN_APPLIED = declare(
+    bool_setting(
+        "startup.at_login_applied",
+        False,
+        "Whether the login entry was set up after the first sign-in (it is not set up again).",
+    )
+)
 CLOSE_TO_TRAY = declare(
     bool_setting("window.close_to_tray", True, "Closing the window keeps the app running in the tray.")
 )

@@ -43,6 +43,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--version", action="version", version=f"LegalConnect Desktop {__version__}")
     add_target_arguments(p)
+    p.add_argument(
+        "--minimized",
+        action="store_true",
+        help="start in the system tray without showing the window (how the login entry starts it)",
+    )
     # For benchmarks/: print one JSON line once the window is usable, then quit.
     p.add_argument("--benchmark-ready", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -126,7 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
         import qasync
 
-        return int(qasync.run(_run(app, paths, settings, logging_setup, target, args.benchmark_ready)))
+        return int(
+            qasync.run(
+                _run(app, paths, settings, logging_setup, target, args.benchmark_ready, args.minimized)
+            )
+        )
     finally:
         if target is not None:
             target.stop()
@@ -232,6 +241,7 @@ async def _run(
     logging_setup: LoggingSetup,
     target: Target,
     benchmark_ready: bool = False,
+    minimized: bool = False,
 ) -> int:
     from app.services.orders import cached_orders
     from app.services.store import Store
@@ -259,8 +269,17 @@ async def _run(
         services = compose(paths, settings, target, redactor=logging_setup.redactor, store=store)
         composed.append(services)
         clio = ClioAccess(services.clio, runner)
+        from app.services import autostart
+
         running = Live(
-            services.engine, services.desk, clio, services.returns, services.notices, services.expenses
+            services.engine,
+            services.desk,
+            clio,
+            services.returns,
+            services.notices,
+            services.expenses,
+            login=autostart.for_this_computer(),
+            installed=bool(getattr(sys, "frozen", False)),
         )
         from app.views.instance import InstanceServer, instance_name
 
@@ -283,7 +302,10 @@ async def _run(
     quitting = asyncio.Event()
     app.aboutToQuit.connect(quitting.set)  # the desktop session is ending
     window.sig_quit_requested.connect(quitting.set)
-    window.show()
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    if not (minimized and QSystemTrayIcon.isSystemTrayAvailable()):
+        window.show()  # started at login: straight to the tray, where there is one
     window.start()
     if benchmark_ready:
         from PySide6.QtCore import QTimer

@@ -40,8 +40,9 @@ from app.views.status import ConnectionStatus
 
 if TYPE_CHECKING:
     # The window's running half (see `Live`): loaded once the cached orders are on screen.
+    from app.services.autostart import Autostart
     from app.services.expenses.poster import ExpensePoster, PostingFinished
-    from app.services.returns.filer import ReturnsFiler
+    from app.services.returns.filer import ReturnsFiler, RunFinished
     from app.services.returns.notices import Announcement, DecisionNotices
     from app.services.sync.engine import SyncEngine
     from app.services.wizard.desk import OrderDesk
@@ -65,7 +66,8 @@ class Live:
     `clio`: the window's Clio adapter when the app offers Clio at all (its options show only when
     the provider enables it); `returns` and `notices`: the returns filer (where each returned
     document stands in Clio) and what to announce when the court decides; `expenses`: the expense
-    poster (where each fee stands in Clio)."""
+    poster (where each fee stands in Clio); `login`: the login entry (start at login, minimised),
+    which an `installed` copy sets up after its first sign-in."""
 
     engine: SyncEngine
     desk: OrderDesk
@@ -73,6 +75,8 @@ class Live:
     returns: ReturnsFiler | None = None
     notices: DecisionNotices | None = None
     expenses: ExpensePoster | None = None
+    login: Autostart | None = None
+    installed: bool = False
 
 
 class MainWindow(QMainWindow):
@@ -214,9 +218,7 @@ class MainWindow(QMainWindow):
         self.sync.sig_fees_run_finished.connect(self._fees_run_finished)
         self.sync.sig_fees_posted.connect(self._fees_posted)
         self.sync.sig_filing_changed.connect(self._filing_changed)
-        self.sync.sig_filing_run_finished.connect(
-            lambda run: self.connection.returns_not_in_clio(run.waiting, run.failed)
-        )
+        self.sync.sig_filing_run_finished.connect(self._filing_run_finished)
         self.sync.sig_filing_paused.connect(self.connection.returns_paused)
         self.sync.sig_announcement.connect(self.announce)
         self.order_panel.sig_returns_retry.connect(self.engine.refresh_now)
@@ -369,9 +371,25 @@ class MainWindow(QMainWindow):
         self.engine.start()
 
     def _signed_in(self) -> None:
+        self._set_up_login_entry()
         self._update_session_actions()
         self._show_connected()
         self.place_order.offer_saved_drafts()
+
+    def _set_up_login_entry(self) -> None:
+        live = self._live
+        if live is None or live.login is None or not live.installed:
+            return
+        if self._settings.get(config.START_AT_LOGIN_APPLIED):
+            return
+        from app.services.autostart import after_first_sign_in
+
+        try:
+            after_first_sign_in(live.login, self._settings.get(config.START_AT_LOGIN))
+        except OSError as exc:
+            self.statusBar().showMessage(f"Could not set up starting at login: {exc.strerror or exc}", 8000)
+            return
+        self._settings.set(config.START_AT_LOGIN_APPLIED, True)
 
     def _sign_in_needed(self, why: str) -> None:
         self._signed_out()
@@ -468,6 +486,10 @@ class MainWindow(QMainWindow):
             self.offline_notice.dismiss()
 
     # -- returns and announcements --------------------------------------------------------------
+
+    def _filing_run_finished(self, run: RunFinished) -> None:
+        self.connection.returns_not_in_clio(run.waiting, run.failed)
+        self.tray.set_returns(run.waiting, run.failed)
 
     def _filing_changed(self, order_id: int) -> None:
         self.orders_view.model.refresh_returns(order_id)
@@ -695,6 +717,15 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _settings_saved(self) -> None:
+        if self._live is not None and self._live.login is not None:
+            from app.services.autostart import follow_setting
+
+            try:
+                follow_setting(self._live.login, self._settings.get(config.START_AT_LOGIN))
+            except OSError as exc:
+                self.notification_area.show_notice(
+                    "Starting at login was not changed.", str(exc.strerror or exc), Level.ERROR
+                )
         if self.activities is not None:
             self.activities.settings_changed()
         if self.order_panel.order is not None:  # its fees' states may read differently now

@@ -45,6 +45,7 @@ SHOWN: tuple[tuple[Setting[Any], str], ...] = (
     (config.FEES_ENTRY_TYPE, "Record each fee in Clio as"),
     (config.FEES_BILLABLE, "Bill the fees on to the client"),
     (config.CLOSE_TO_TRAY, "Keep running in the tray when the window closes"),
+    (config.START_AT_LOGIN, "Start at login, minimised to the tray"),
     (config.LOG_LEVEL, "Log detail"),
     (config.LIBREOFFICE_PATH, "LibreOffice program"),
 )

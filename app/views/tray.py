@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QIcon
+from PySide6.QtCore import QObject, QRect, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
 
 from app.appearance import icon
@@ -31,8 +31,12 @@ class Tray(QObject):
         super().__init__(window)
         self.window = window
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
-        self.icon = QSystemTrayIcon(tray_icon if tray_icon is not None else icon("app"), self)
-        self.icon.setToolTip(QApplication.applicationName() or "LegalConnect Desktop")
+        self._base_icon = tray_icon if tray_icon is not None else icon("app")
+        self.icon = QSystemTrayIcon(self._base_icon, self)
+        self.name = QApplication.applicationName() or "LegalConnect Desktop"
+        self.icon.setToolTip(self.name)
+        self.waiting = 0
+        self.failed = 0
         self.menu = QMenu()
         self.open_action = QAction("&Open LegalConnect Desktop", self.menu)
         self.open_action.triggered.connect(self.show_window)
@@ -67,3 +71,38 @@ class Tray(QObject):
 
     def hide(self) -> None:
         self.icon.hide()
+
+    def set_returns(self, waiting: int, failed: int) -> None:
+        """Say on the icon how many returned documents are not in Clio: the tooltip in words, and a
+        badge with the count (red when some failed, amber when they only wait)."""
+        if (waiting, failed) == (self.waiting, self.failed):
+            return
+        self.waiting, self.failed = waiting, failed
+        parts = []
+        if failed:
+            parts.append(f"{failed} returned document(s) failed to reach Clio")
+        if waiting:
+            parts.append(f"{waiting} waiting for Clio")
+        self.icon.setToolTip(f"{self.name} — " + "; ".join(parts) if parts else self.name)
+        count = waiting + failed
+        self.icon.setIcon(self._base_icon if count == 0 else self._badged(count, bool(failed)))
+
+    def _badged(self, count: int, failed: bool) -> QIcon:
+        size = 64
+        pixmap = self._base_icon.pixmap(size, size)
+        if pixmap.isNull():
+            pixmap = QPixmap(size, size)
+            pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        badge = QRect(size - 34, 0, 34, 34)
+        painter.setBrush(QColor("#c62828" if failed else "#e08a00"))
+        painter.setPen(QColor("#ffffff"))
+        painter.drawEllipse(badge)
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(20 if count < 10 else 15)
+        painter.setFont(font)
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(count) if count < 100 else "99+")
+        painter.end()
+        return QIcon(pixmap)

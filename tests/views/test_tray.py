@@ -32,3 +32,26 @@ def test_tray_place_order_brings_the_window_and_opens_the_wizard(qtbot) -> None:
     assert tray.place_order_action is not None
     tray.place_order_action.trigger()
     assert opened == [True] and window.isVisible()
+
+
+def test_the_tray_says_how_many_returns_are_not_in_clio(qtbot) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from app.views.tray import Tray
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    tray = Tray(window)
+    plain = tray.icon.icon().pixmap(64, 64).toImage()
+    tray.set_returns(3, 1)
+    assert tray.icon.toolTip() == (
+        f"{tray.name} — 1 returned document(s) failed to reach Clio; 3 waiting for Clio"
+    )
+    badged = tray.icon.icon().pixmap(64, 64).toImage()
+    assert badged != plain
+    assert badged.pixelColor(37, 9).name() == "#c62828"  # red: some failed
+    tray.set_returns(2, 0)
+    assert tray.icon.icon().pixmap(64, 64).toImage().pixelColor(37, 9).name() == "#e08a00"
+    tray.set_returns(0, 0)
+    assert tray.icon.toolTip() == tray.name
+    assert tray.icon.icon().pixmap(64, 64).toImage() == plain
