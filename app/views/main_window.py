@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self._announced_order: int | None = None
         self._clio_wait_notice: Notice | None = None
         self._fees_waiting: PostingFinished | None = None
+        self._start_at_login_before = settings.get(config.START_AT_LOGIN)
         self.notification_area = NotificationArea()
         self.orders_view = OrdersView()
         self.orders_view.show_returns_column(False)  # until Clio is known to be offered
@@ -711,13 +712,15 @@ class MainWindow(QMainWindow):
         from app.views.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self._settings, self, self.clio, self._runner)
+        self._start_at_login_before = self._settings.get(config.START_AT_LOGIN)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.engine.apply_settings)  # the poll interval, the Clio region
         dialog.accepted.connect(self._settings_saved)
         dialog.open()
 
     def _settings_saved(self) -> None:
-        if self._live is not None and self._live.login is not None:
+        wanted = self._settings.get(config.START_AT_LOGIN)
+        if self._live is not None and self._live.login is not None and wanted != self._start_at_login_before:
             from app.services.autostart import follow_setting
 
             try:

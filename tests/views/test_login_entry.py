@@ -65,5 +65,11 @@ def test_a_source_checkout_leaves_the_login_alone_until_asked(qtbot, stack, demo
     window.show_settings()
     dialog = window.findChild(SettingsDialog)
     assert dialog is not None
-    dialog.accept()  # "Start at login" is on by default: saving asks for it explicitly
+    dialog.accept()  # saved without touching it: the login is still left alone
+    assert not entry.enabled()
+    stack.settings.set(config.START_AT_LOGIN, False)
+    window.show_settings()
+    dialog = [d for d in window.findChildren(SettingsDialog) if d.isVisible()][-1]
+    dialog.fields[config.START_AT_LOGIN.key].set_value(True)
+    dialog.accept()  # ticked: asked for explicitly
     assert entry.enabled()
