@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from app.compose import Services
+    from app.services.store import Store
     from app.views.instance import InstanceServer
     from app.views.main_window import MainWindow
 
@@ -141,6 +142,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             target.stop()
         logging_setup.close()
         lock.release()
+
+
+def startup_notices(settings: Config, store: Store) -> list[tuple[str, str]]:
+    """What start-up had to repair, for the window to say: a settings file or a local database
+    that could not be read was kept aside (never deleted) and the app started from a clean one."""
+    notices = [
+        ("Settings could not be read.", problem[:1].upper() + problem[1:] + ".")
+        for problem in settings.problems
+    ]
+    if store.set_aside is not None:
+        notices.append(
+            (
+                "Local data started afresh.",
+                "This computer's copy of your orders could not be read, so it was kept as "
+                f"{store.set_aside.name} (in {store.set_aside.parent}) and a new one was started. "
+                "Orders, documents and fees are safe with your Service Provider and in Clio; drafts "
+                "saved only on this computer are in the kept copy.",
+            )
+        )
+    return notices
 
 
 def freeze_long_lived() -> None:
@@ -296,6 +317,11 @@ async def _run(
         live=live,
         cached=lambda: cached_orders(store),
     )
+
+    from app.views.notify import Level
+
+    for title, text in startup_notices(settings, store):
+        window.notification_area.show_notice(title, text, Level.WARNING)
 
     # Quitting sets an event instead of calling app.quit(): that would stop the loop before the
     # clean-up below ran (tasks cancelled, HTTP clients closed, the database closed).

@@ -82,6 +82,10 @@ class JsonSettingsFile:
     def set_aside(self) -> Path | None:
         """Move an unreadable file out of the way (kept for the user) so the next save starts clean."""
         aside = self.path.with_name(self.path.name + ".bad")
+        count = 1
+        while aside.exists():  # never over an earlier kept copy
+            count += 1
+            aside = self.path.with_name(f"{self.path.name}.bad-{count}")
         try:
             self.path.replace(aside)
         except OSError:

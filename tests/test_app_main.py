@@ -286,3 +286,42 @@ def test_a_second_launch_brings_the_running_window_forward_instead(sandbox_world
         first.kill()
         _out, err = first.communicate(timeout=30)
     assert "Traceback" not in err
+
+
+def test_damaged_settings_and_database_are_kept_aside_and_the_app_starts(
+    sandbox_world, tmp_path: Path, caplog
+) -> None:
+    from app.main import startup_notices
+
+    endpoints = sandbox_world.data_dir / "endpoints.json"
+    home = tmp_path / "app"
+    profile = AppPaths.under(AppPaths.under(home).data / "sandbox-profile").ensure()
+    profile.settings_file.write_text('{"poll.interval_seconds": 30, "window.close_to_tr', encoding="utf-8")
+    profile.database_file.write_bytes(b"\x00garbage after a power cut" * 200)
+
+    # What the window is given to say (offscreen, its notices are not visible from outside).
+    settings = Config.open(profile.settings_file)
+    store = Store.open(profile.database_file)
+    try:
+        notices = startup_notices(settings, store)
+    finally:
+        store.close()
+    assert "local database damaged (file is not a database)" in caplog.text
+    titles = [title for title, _text in notices]
+    assert titles == ["Settings could not be read.", "Local data started afresh."]
+    assert "kept as settings.json.bad" in notices[0][1]
+    assert store.set_aside is not None and store.set_aside.name in notices[1][1]
+    assert "drafts saved only on this computer are in the kept copy" in notices[1][1]
+
+    # And the real app over a damaged pair: it starts, signed in, and keeps both damaged files.
+    profile.settings_file.write_text("{not json", encoding="utf-8")
+    profile.database_file.write_bytes(b"\x00garbage again" * 200)
+    ready, done = _start(home, endpoints)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    assert int(ready.get("orders_shown", 0)) >= 1
+    kept = sorted(p.name for p in profile.database_file.parent.iterdir() if ".damaged-" in p.name)
+    assert len(kept) == 2  # this start's and the one above
+    first_bad = profile.settings_file.with_name(profile.settings_file.name + ".bad")
+    assert first_bad.read_text() == '{"poll.interval_seconds": 30, "window.close_to_tr'  # kept, not replaced
+    assert first_bad.with_name(first_bad.name + "-2").read_text() == "{not json"

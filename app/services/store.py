@@ -12,6 +12,7 @@ keys are replaced, and error texts go through the redactor before they are store
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import socket
@@ -28,6 +29,8 @@ from app.redaction import REDACTED, Redactor
 from app.services.http import ServiceError
 from app.services.store_journal import ExpenseState, ExpenseStep, Journal, ReturnState, ReturnStep
 from app.services.store_migrations import LATEST_VERSION, SchemaTooNew, migrate, schema_version
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "LATEST_VERSION",
@@ -149,6 +152,22 @@ class Draft:
     updated_at: datetime
 
 
+def _set_aside(path: Path) -> Path:
+    """Move a damaged database (and its write-ahead files) beside it, stamped, never deleting it."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    count = 1
+    while aside.exists():  # never over an earlier kept copy
+        count += 1
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{count}")
+    path.replace(aside)
+    for suffix in ("-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            extra.replace(aside.with_name(aside.name + suffix))
+    return aside
+
+
 class Store:
     """The app's local database. Open with `Store.open(path)` (or ":memory:" in tests); `close()`.
 
@@ -166,6 +185,8 @@ class Store:
         self._scrub = scrub or Redactor().scrub
         self._clock = clock or (lambda: datetime.now(UTC))
         self.journal = Journal(self._db, self._now, self._scrub)
+        self.set_aside: Path | None = None
+        """Where a damaged database was moved when this one was started afresh (None: it was not)."""
 
     @classmethod
     def open(
@@ -180,6 +201,26 @@ class Store:
         `scrub` cleans error texts before they are stored (pass the app's `Redactor.scrub` so live
         secrets are caught too). Raises `SchemaTooNew` for a database from a newer app version.
         """
+        try:
+            return cls._open(path, scrub, clock)
+        except sqlite3.DatabaseError as error:
+            # Damaged (not a database, a malformed image): keep it for the user and start afresh.
+            # Locked, unreadable or full (OperationalError) is not damage: that is raised.
+            if isinstance(error, sqlite3.OperationalError) or not isinstance(path, Path):
+                raise
+            aside = _set_aside(path)
+            log.warning("local database damaged (%s): kept as %s, starting afresh", error, aside.name)
+            store = cls._open(path, scrub, clock)
+            store.set_aside = aside
+            return store
+
+    @classmethod
+    def _open(
+        cls,
+        path: Path | str,
+        scrub: Callable[[str], str] | None,
+        clock: Callable[[], datetime] | None,
+    ) -> Store:
         if isinstance(path, Path):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600, exist_ok=True)

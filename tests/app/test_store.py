@@ -272,3 +272,33 @@ def test_in_memory_store() -> None:
     with Store.open(":memory:") as store:
         store.save_orders([order(1)])
         assert len(store.cached_orders()) == 1
+
+
+def test_a_damaged_database_is_kept_aside_and_a_fresh_one_started(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "data" / "legalconnect.sqlite3"
+    path.parent.mkdir(parents=True)
+    damaged = b"this is not a database, it was cut short by a crash" * 100
+    path.write_bytes(damaged)
+    store = Store.open(path)
+    try:
+        assert store.set_aside is not None and store.set_aside.name.startswith(
+            "legalconnect.sqlite3.damaged-"
+        )
+        assert store.set_aside.read_bytes() == damaged  # kept for the user, never emptied
+        assert store.schema_version == LATEST_VERSION  # and a working one in its place
+        assert f"kept as {store.set_aside.name}, starting afresh" in caplog.text
+        store.journal.record_expense_step("1", "1", ExpenseStep.SEEN)  # and it takes writes
+        assert store.journal.expense_counts() == {"1": (1, 0)}
+    finally:
+        store.close()
+    again = Store.open(path)
+    assert again.set_aside is None  # a healthy database is opened as it is
+    again.close()
+
+
+def test_a_database_that_cannot_be_opened_is_not_mistaken_for_damage(tmp_path: Path) -> None:
+    folder = tmp_path / "not-a-file.sqlite3"
+    folder.mkdir()  # opening a folder fails, but nothing is damaged: nothing is moved
+    with pytest.raises(sqlite3.OperationalError):
+        Store.open(folder)
+    assert folder.is_dir()
