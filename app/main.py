@@ -126,8 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             target = sandbox_target(paths, args.sandbox_endpoints)
         else:
             target = provider_target(settings, args.provider_url)
-            if target is None and _ask_provider_url(settings):
-                target = provider_target(settings)
+            if target is None:
+                choice = _welcome(settings)  # first run: which provider, or the sandbox
+                if choice == "sandbox":
+                    lock.release()
+                    logging_setup.close()
+                    return main([*arguments, "--sandbox"])
+                target = provider_target(settings) if choice == "provider" else None
             if target is None:
                 return 0
         import qasync
@@ -234,25 +239,15 @@ def _report_ready(
     quitting.set()
 
 
-def _ask_provider_url(settings: Config) -> bool:
-    from PySide6.QtWidgets import QInputDialog
+def _welcome(settings: Config) -> str | None:
+    """The first-run window: "provider" (its checked address saved), "sandbox", or None (closed)."""
+    from app.views.welcome import WelcomeDialog
 
-    while True:
-        url, ok = QInputDialog.getText(
-            None,
-            "LegalConnect Desktop",
-            "Your Service Provider's LegalConnect address (from your provider's welcome email):",
-        )
-        if not ok:
-            return False
-        try:
-            settings.set(config.PROVIDER_URL, url.strip())
-        except ValueError as exc:
-            from PySide6.QtWidgets import QMessageBox
-
-            QMessageBox.warning(None, "LegalConnect Desktop", str(exc))
-            continue
-        return True
+    dialog = WelcomeDialog()
+    dialog.exec()
+    if dialog.choice == "provider" and dialog.profile is not None:
+        settings.set(config.PROVIDER_URL, dialog.profile.url)
+    return dialog.choice
 
 
 async def _run(

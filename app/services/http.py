@@ -203,7 +203,7 @@ def tls_context() -> ssl.SSLContext:
 _tls_lock = threading.Lock()
 
 
-def _certificate_problem(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+def certificate_problem(exc: BaseException) -> ssl.SSLCertVerificationError | None:
     import ssl
 
     seen: BaseException | None = exc
@@ -251,7 +251,7 @@ async def transport_failure(service: str, exc: httpx.TransportError) -> ServiceE
     which issuer, in words an IT administrator can act on (read in a worker thread)."""
     import asyncio
 
-    problem = _certificate_problem(exc)
+    problem = certificate_problem(exc)
     if problem is None:
         return transport_error(service, exc)
     try:
