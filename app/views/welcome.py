@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import identity
+from app.appearance import stylesheet
 from app.services.provider_check import ProviderProblem, ProviderProfile, check_provider
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class WelcomeDialog(QDialog):
         self.choice: str | None = None
         self.profile: ProviderProfile | None = None
         self.setWindowTitle(f"Welcome to {identity.APP_NAME}")
+        self.setStyleSheet(stylesheet())  # no main window yet to inherit it from
         self.setMinimumWidth(520)
 
         intro = QLabel(
@@ -115,22 +117,25 @@ class WelcomeDialog(QDialog):
         try:
             profile = pending.result()
         except ProviderProblem as problem:
-            self.answer.setObjectName("inlineError")
-            self.answer.setText(problem.message)
+            self._say(problem.message, error=True)
             self.address.setFocus()
             return
         except Exception:  # a bug, not the address: say so plainly, the details to the log
             log.exception("checking a provider address failed")
-            self.answer.setObjectName("inlineError")
-            self.answer.setText("The address could not be checked. The details are in the log.")
+            self._say("The address could not be checked. The details are in the log.", error=True)
             return
         self.profile = profile
         clio = "offers Clio Manage" if profile.clio else "does not offer Clio Manage"
-        self.answer.setObjectName("panelMessage")
-        self.answer.setText(f"✓ <b>{profile.name}</b> — {clio}. Continue to sign in.")
+        self._say(f"✓ <b>{profile.name}</b> — {clio}. Continue to sign in.", error=False)
         self.continue_button.setEnabled(True)
         self.continue_button.setDefault(True)
         self.continue_button.setFocus()
+
+    def _say(self, text: str, *, error: bool) -> None:
+        self.answer.setObjectName("inlineError" if error else "panelMessage")
+        self.answer.style().unpolish(self.answer)  # the new name's style applies now
+        self.answer.style().polish(self.answer)
+        self.answer.setText(text)
 
     def _edited(self) -> None:
         if self.profile is not None:  # the answer was for the address before this edit
