@@ -90,6 +90,8 @@ def setup_logging(
     if stderr:
         console = logging.StreamHandler(sys.stderr)
         console.setLevel(logging.WARNING)
+        # Qt's own messages (about the platform plugin, OpenGL…) are for the log file only.
+        console.addFilter(lambda record: not record.name.startswith("qt"))
         console.setFormatter(formatter)
         setup.add_handler(console)
     logging.getLogger().setLevel(logging.getLevelName(level.upper()))

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -51,6 +52,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     # For benchmarks/: print one JSON line once the window is usable, then quit.
     p.add_argument("--benchmark-ready", action="store_true", help=argparse.SUPPRESS)
+    # For the packaged build's smoke test: orders shown, Clio's pop-up loaded, one JSON line, quit.
+    p.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
@@ -85,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging_setup = setup_logging(paths.log_file, level=settings.get(config.LOG_LEVEL))
     log.info("LegalConnect Desktop %s starting", __version__)
 
+    # Chromium (inside QtWebEngine) writes its own errors to stderr (no D-Bus on a server, say):
+    # only fatal ones, unless whoever starts the app chose its flags.
+    os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--log-level=3")
     from app.qtcompat import make_singletons_immortal
 
     make_singletons_immortal()  # before Qt runs any callback: see app/qtcompat.py
@@ -105,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app_icon.addFile(str(png))
     app.setWindowIcon(app_icon)
     app.setQuitOnLastWindowClosed(False)  # the tray may keep us alive; quitting is explicit
+    _qt_messages_to_log()
 
     from app.services.lock import ProfileInUse, ProfileLock
 
@@ -137,11 +144,29 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
         import qasync
 
-        return int(
-            qasync.run(
-                _run(app, paths, settings, logging_setup, target, args.benchmark_ready, args.minimized)
+        # The loop is made and closed here rather than by qasync.run (asyncio.run): its closing
+        # steps ran the Qt loop once more after QtWebEngine had shut down, and that crashed the
+        # process on the way out of any session that had opened Clio's sign-in pop-up.
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        try:
+            return int(
+                loop.run_until_complete(
+                    _run(
+                        app,
+                        paths,
+                        settings,
+                        logging_setup,
+                        target,
+                        args.benchmark_ready,
+                        args.minimized,
+                        args.smoke_test,
+                    )
+                )
             )
-        )
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
     finally:
         if target is not None:
             target.stop()
@@ -239,6 +264,84 @@ def _report_ready(
     quitting.set()
 
 
+def _close_dialogs(app: QApplication) -> None:
+    """Quitting with a dialog open (Clio's sign-in pop-up, say): close and delete it now, while Qt
+    still runs. Left to the interpreter's exit, a web page could outlive its profile and crash."""
+    import shiboken6
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QDialog
+
+    for widget in app.topLevelWidgets():
+        if isinstance(widget, QDialog) and widget.isVisible():
+            widget.reject()
+            shiboken6.delete(widget)
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _qt_messages_to_log() -> None:
+    """Qt's own messages (warnings from its plugins, say) go to the app's log, not to stderr."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
+def _smoke_test(window: MainWindow, quitting: asyncio.Event, give_up_at: float) -> None:
+    """The packaged build's smoke test: once orders are shown and the running half is attached,
+    open Clio's sign-in pop-up (QtWebEngine from the bundle) and wait for its page to load; then
+    print one JSON line ({"orders_shown", "clio_page_loaded", "clio_page_title"}) and quit."""
+    import json
+
+    from PySide6.QtCore import QTimer
+
+    state: dict[str, object] = {"orders_shown": 0, "clio_page_loaded": False, "clio_page_title": ""}
+
+    def finish() -> None:
+        print(json.dumps(state), flush=True)
+        quitting.set()
+
+    def loaded(ok: bool, view: object) -> None:
+        from PySide6.QtWebEngineWidgets import QWebEngineView
+
+        assert isinstance(view, QWebEngineView)
+        state["clio_page_loaded"] = ok
+        state["clio_page_title"] = view.title()
+        finish()
+
+    def step() -> None:
+        if time.monotonic() > give_up_at:
+            finish()
+            return
+        shown = len(window.orders_view.visible_orders())
+        clio = window.clio
+        if not (window.live and shown and clio is not None and clio.enabled):
+            QTimer.singleShot(50, step)
+            return
+        state["orders_shown"] = shown
+        from app.views.clio_connect import ClioConnectDialog
+
+        dialog = window.findChild(ClioConnectDialog)
+        if dialog is None:
+            window.connect_clio()
+            QTimer.singleShot(50, step)
+            return
+        view = dialog.view
+        view.loadFinished.connect(lambda ok: loaded(ok, view))
+
+    QTimer.singleShot(0, step)
+
+
 def _welcome(settings: Config) -> str | None:
     """The first-run window: "provider" (its checked address saved), "sandbox", or None (closed)."""
     from app.views.welcome import WelcomeDialog
@@ -258,6 +361,7 @@ async def _run(
     target: Target,
     benchmark_ready: bool = False,
     minimized: bool = False,
+    smoke_test: bool = False,
 ) -> int:
     from app.services.orders import cached_orders
     from app.services.store import Store
@@ -332,10 +436,13 @@ async def _run(
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(0, lambda: _report_ready(window, quitting, time.monotonic() + 30))
+    if smoke_test:
+        _smoke_test(window, quitting, time.monotonic() + 90)
     await quitting.wait()
     for each in instances:
         each.close()
     window.hide()
+    _close_dialogs(app)
     log.info("shutting down")
     await runner.shutdown()
     for services in composed:

@@ -325,3 +325,25 @@ def test_damaged_settings_and_database_are_kept_aside_and_the_app_starts(
     first_bad = profile.settings_file.with_name(profile.settings_file.name + ".bad")
     assert first_bad.read_text() == '{"poll.interval_seconds": 30, "window.close_to_tr'  # kept, not replaced
     assert first_bad.with_name(first_bad.name + "-2").read_text() == "{not json"
+
+
+def test_smoke_mode_opens_clios_pop_up_and_quits_cleanly(sandbox_world, tmp_path: Path) -> None:
+    """What the packaged build's smoke test runs, from source: orders shown, Clio's sign-in page
+    loaded in QtWebEngine, exit 0 and nothing on stderr (quitting after the pop-up once crashed)."""
+    endpoints = sandbox_world.data_dir / "endpoints.json"
+    env = dict(os.environ, LEGALCONNECT_DESKTOP_HOME=str(tmp_path / "app"), QT_QPA_PLATFORM="offscreen")
+    env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--sandbox-endpoints", str(endpoints), "--smoke-test"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr == ""
+    report = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
+    assert report["clio_page_loaded"] is True and report["clio_page_title"] == "Sign in - Clio"
+    assert report["orders_shown"] >= 1
