@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtCore import QDateTime, QLocale
 from PySide6.QtGui import QIcon
 
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+from app import identity
+
+RESOURCES = identity.ROOT / "resources"
 """The resources folder (beside `app/` in a checkout; bundled beside it by the installer)."""
 
 

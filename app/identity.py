@@ -16,13 +16,15 @@ APP_ID = "com.legalconnect.desktop"
 VERSION = __version__
 
 ROOT = Path(__file__).resolve().parent.parent
+RESOURCES = ROOT / "resources"
+"""Icons, the stylesheet, the licences (beside `app/` in a checkout and in the packaged build)."""
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 """The application icon's PNG sizes in `resources/icons/app/` (also packed into .ico and .icns)."""
 
 
 def guide() -> Path | None:
     """The user guide (README.md) of this copy: beside the app in a checkout or a package."""
-    for candidate in (ROOT / "README.md", ROOT / "resources" / "README.md"):
+    for candidate in (ROOT / "README.md", RESOURCES / "README.md"):
         if candidate.is_file():
             return candidate
     return None
@@ -30,7 +32,7 @@ def guide() -> Path | None:
 
 def app_icon_files() -> list[Path]:
     """The application icon's PNGs, smallest first (for the window and the tray)."""
-    folder = ROOT / "resources" / "icons" / "app"
+    folder = RESOURCES / "icons" / "app"
     return [folder / f"{size}.png" for size in ICON_SIZES if (folder / f"{size}.png").is_file()]
 
 
@@ -58,6 +60,6 @@ def runtime() -> str:
 def licences_text() -> str:
     """The licences of the components the app ships with (`resources/LICENSES.txt`)."""
     try:
-        return (ROOT / "resources" / "LICENSES.txt").read_text(encoding="utf-8")
+        return (RESOURCES / "LICENSES.txt").read_text(encoding="utf-8")
     except OSError:
         return "The licence notices are missing from this copy."

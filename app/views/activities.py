@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,8 +33,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QTableView,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -46,7 +43,7 @@ from app.services.clio.records import ExpenseCategory
 from app.services.errors import ServiceError
 from app.services.expenses.activities import ExpenseFilter, ExpenseRow, load_expenses, write_csv
 from app.services.expenses.status import money
-from app.services.legalconnect.records import Order
+from app.views.fees_waiting import FeesWaiting
 from app.views.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -203,34 +200,12 @@ class ActivitiesPage(QWidget):
         notice_row.addWidget(self.connect_button)
         notice_row.addWidget(self.posting_button)
 
-        self.waiting = QTreeWidget()
-        self.waiting.setAccessibleName("Fees waiting to be posted to Clio")
-        self.waiting.setHeaderLabels(["Order", "Case", "Why the fees are not in Clio"])
-        self.waiting.setRootIsDecorated(False)
-        self.waiting.setUniformRowHeights(True)
-        self.waiting.setMaximumHeight(130)
-        self.waiting.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.waiting.itemDoubleClicked.connect(lambda item, _c: self._open_waiting(item))
-        self.waiting.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.waiting.itemSelectionChanged.connect(self._update_waiting_buttons)
-        self.approve_button = QPushButton("&Approve and post")
-        self.approve_button.setToolTip("The chosen orders' fees are right: post them into Clio")
-        self.approve_button.clicked.connect(self._approve_waiting)
-        self.retry_button = QPushButton(icon("refresh"), "Re&try")
-        self.retry_button.setToolTip("Post the chosen order's fees into Clio now")
-        self.retry_button.clicked.connect(self._retry_waiting)
-        self.open_waiting_button = QPushButton("Open &order")
-        self.open_waiting_button.clicked.connect(lambda: self._open_waiting(self.waiting.currentItem()))
-        waiting_buttons = QVBoxLayout()
-        waiting_buttons.addWidget(self.approve_button)
-        waiting_buttons.addWidget(self.retry_button)
-        waiting_buttons.addWidget(self.open_waiting_button)
-        waiting_buttons.addStretch(1)
-        self.waiting_box = QGroupBox("Waiting to be posted to Clio")
-        waiting_layout = QHBoxLayout(self.waiting_box)
-        waiting_layout.addWidget(self.waiting, 1)
-        waiting_layout.addLayout(waiting_buttons)
-        self.waiting_box.setVisible(False)
+        self.waiting_box = FeesWaiting(self._expenses, self)
+        self.waiting_box.sig_open_order.connect(self.sig_open_order)
+        self.waiting_box.sig_retry.connect(self.sig_retry)
+        self.waiting_box.sig_approve.connect(self.sig_approve)
+        self.waiting = self.waiting_box.tree
+        self.approve_button = self.waiting_box.approve_button
 
         self.table = QTableView()
         self.table.setAccessibleName("Expenses")
@@ -354,7 +329,7 @@ class ActivitiesPage(QWidget):
     def settings_changed(self) -> None:
         """The settings were saved: posting may be on or off now."""
         self._clio_changed()
-        self._update_waiting_buttons()
+        self.waiting_box.update_buttons()
 
     def _connect(self) -> None:
         if self._clio is not None:
@@ -587,80 +562,8 @@ class ActivitiesPage(QWidget):
 
     def set_waiting(self, run: PostingFinished) -> None:
         """List the orders whose fees are not all in Clio (from the poster's last run)."""
-        self.waiting.clear()
-        for order, _fees in run.pending:
-            if self._expenses is not None and self._expenses.order_fees(order).all_posted:
-                continue  # posted since the run ended
-            why = self._expenses.why_waiting(order) if self._expenses is not None else ""
-            item = QTreeWidgetItem([order.display_number, order.case_title or "", why])
-            item.setData(0, Qt.ItemDataRole.UserRole, order)
-            item.setToolTip(2, why)
-            self.waiting.addTopLevelItem(item)
-        self.waiting_box.setVisible(self.waiting.topLevelItemCount() > 0)
-        self.waiting_box.setTitle(
-            f"Waiting to be posted to Clio ({self.waiting.topLevelItemCount()} order(s))"
-        )
-        first = self.waiting.topLevelItem(0)
-        if first is not None and not self.waiting.selectedItems():
-            self.waiting.setCurrentItem(first)
+        self.waiting_box.set_run(run)
 
     def fees_changed(self, order_id: int) -> None:
-        """Something about an order's fees changed: say anew why it waits, or drop it once posted."""
-        if self._expenses is None:
-            return
-        for at in range(self.waiting.topLevelItemCount()):
-            item = self.waiting.topLevelItem(at)
-            order = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
-            if item is None or not isinstance(order, Order) or order.id != order_id:
-                continue
-            if self._expenses.order_fees(order).all_posted:
-                self.waiting.takeTopLevelItem(at)
-                self._waiting_changed()
-            else:
-                why = self._expenses.why_waiting(order)
-                item.setText(2, why)
-                item.setToolTip(2, why)
-            return
-
-    def _waiting_changed(self) -> None:
-        count = self.waiting.topLevelItemCount()
-        self.waiting_box.setVisible(count > 0)
-        self.waiting_box.setTitle(f"Waiting to be posted to Clio ({count} order(s))")
-        self._update_waiting_buttons()
-
-    def _waiting_orders(self, selected_only: bool = True) -> list[Order]:
-        items = (
-            self.waiting.selectedItems()
-            if selected_only
-            else [self.waiting.topLevelItem(i) for i in range(self.waiting.topLevelItemCount())]
-        )
-        orders = [item.data(0, Qt.ItemDataRole.UserRole) for item in items if item is not None]
-        return [o for o in orders if isinstance(o, Order)]
-
-    def _update_waiting_buttons(self) -> None:
-        expenses = self._expenses
-        reviewing = expenses is not None and expenses.reviewing
-        self.approve_button.setVisible(reviewing)
-        chosen = self._waiting_orders()
-        self.approve_button.setEnabled(
-            expenses is not None and any(expenses.awaiting_review(o) for o in chosen)
-        )
-        self.retry_button.setEnabled(bool(chosen))
-        self.open_waiting_button.setEnabled(len(chosen) == 1)
-
-    def _approve_waiting(self) -> None:
-        expenses = self._expenses
-        if expenses is None:
-            return
-        chosen = [o for o in self._waiting_orders() if expenses.awaiting_review(o)]
-        if chosen:
-            self.sig_approve.emit(chosen)
-
-    def _retry_waiting(self) -> None:
-        for order in self._waiting_orders():
-            self.sig_retry.emit(order)
-
-    def _open_waiting(self, item: QTreeWidgetItem | None) -> None:
-        order = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
-        if isinstance(order, Order):
-            self.sig_open_order.emit(order.order_number or str(order.id))
+        """Something about an order's fees changed: the waiting list says anew why it waits."""
+        self.waiting_box.fees_changed(order_id)

@@ -680,32 +680,15 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         """Version, build, what it runs on, and the licences of what it ships with."""
-        from PySide6.QtWidgets import QMessageBox  # not with the window: Qt classes cost when touched
+        from app.views.about import show_about  # not with the window: Qt classes cost when touched
 
-        from app import identity
-
-        box = QMessageBox(self)
-        box.setObjectName("aboutBox")
-        box.setWindowTitle(f"About {identity.APP_NAME}")
-        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
-        box.setText(
-            f"<b>{identity.APP_NAME}</b> {identity.VERSION}<br>eFile court documents through "
-            f"{self.provider_name}, with Clio Manage."
-        )
-        box.setInformativeText(f"Build: {identity.build()}<br>{identity.runtime()}")
-        box.setDetailedText(identity.licences_text())  # "Show Details…": the licences, Qt's LGPL first
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        show_about(self, self.provider_name)
 
     def show_guide(self) -> None:
         """Open the user guide (README) in the system's viewer."""
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
+        from app.views.about import open_guide
 
-        from app import identity
-
-        guide = identity.guide()
-        if guide is None or not QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide))):
+        if not open_guide():
             self.statusBar().showMessage("The user guide could not be opened on this computer.", 8000)
 
     def show_settings(self) -> None:
