@@ -52,8 +52,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     # For benchmarks/: print one JSON line once the window is usable, then quit.
     p.add_argument("--benchmark-ready", action="store_true", help=argparse.SUPPRESS)
-    # For the packaged build's smoke test: orders shown, Clio's pop-up loaded, one JSON line, quit.
-    p.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
+    # For the packaged build's smoke test: orders shown, Clio's pop-up loaded, a JSON report written
+    # to the file given (a windowed Windows executable has no stdout), quit.
+    p.add_argument("--smoke-test", metavar="REPORT", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
@@ -160,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         target,
                         args.benchmark_ready,
                         args.minimized,
-                        args.smoke_test,
+                        Path(args.smoke_test) if args.smoke_test else None,
                     )
                 )
             )
@@ -297,10 +298,10 @@ def _qt_messages_to_log() -> None:
     qInstallMessageHandler(handler)
 
 
-def _smoke_test(window: MainWindow, quitting: asyncio.Event, give_up_at: float) -> None:
+def _smoke_test(window: MainWindow, quitting: asyncio.Event, give_up_at: float, report: Path) -> None:
     """The packaged build's smoke test: once orders are shown and the running half is attached,
     open Clio's sign-in pop-up (QtWebEngine from the bundle) and wait for its page to load; then
-    print one JSON line ({"orders_shown", "clio_page_loaded", "clio_page_title"}) and quit."""
+    write the report ({"orders_shown", "clio_page_loaded", "clio_page_title"}) and quit."""
     import json
 
     from PySide6.QtCore import QTimer
@@ -308,7 +309,7 @@ def _smoke_test(window: MainWindow, quitting: asyncio.Event, give_up_at: float) 
     state: dict[str, object] = {"orders_shown": 0, "clio_page_loaded": False, "clio_page_title": ""}
 
     def finish() -> None:
-        print(json.dumps(state), flush=True)
+        report.write_text(json.dumps(state) + "\n", encoding="utf-8")
         quitting.set()
 
     def loaded(ok: bool, view: object) -> None:
@@ -361,7 +362,7 @@ async def _run(
     target: Target,
     benchmark_ready: bool = False,
     minimized: bool = False,
-    smoke_test: bool = False,
+    smoke_test: Path | None = None,
 ) -> int:
     from app.services.orders import cached_orders
     from app.services.store import Store
@@ -436,8 +437,8 @@ async def _run(
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(0, lambda: _report_ready(window, quitting, time.monotonic() + 30))
-    if smoke_test:
-        _smoke_test(window, quitting, time.monotonic() + 90)
+    if smoke_test is not None:
+        _smoke_test(window, quitting, time.monotonic() + 90, smoke_test)
     await quitting.wait()
     for each in instances:
         each.close()

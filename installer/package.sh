@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ./dev package: the PyInstaller build of this OS, and on Linux its .tar.gz and .deb, into dist/.
-# Windows and macOS payloads must be built on those systems (see installer/README.md).
+# Windows: the NSIS installer; macOS: the signed .app and its .dmg. PyInstaller does not cross-build:
+# each OS's payload is built on that OS (.github/workflows/package.yml runs this on native runners).
 # Usage: installer/package.sh PYTHON [--smoke]   (--smoke: then run the bundle's smoke test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,11 +16,19 @@ echo "$version ($commit, $(date -u +%Y-%m-%d), $(uname -s | tr '[:upper:]' '[:lo
 trap 'rm -f "$stamp"' EXIT
 
 echo "Building $name $version with PyInstaller" >&2
-"$py" -m PyInstaller --noconfirm --log-level WARN \
+"$py" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath dist/pyinstaller --workpath build/pyinstaller installer/legalconnect.spec
 bundle="dist/pyinstaller/$name"
 
 if [ "$(uname -s)" = "Linux" ]; then
+  # The spec leaves unused Qt parts out: nothing left in the bundle may link to one of them.
+  qtlib="$bundle/_internal/PySide6/Qt/lib"
+  missing=$(find "$bundle" -type f \( -name '*.so*' -o -name QtWebEngineProcess \) -print0 \
+    | xargs -0 -r env LD_LIBRARY_PATH="$qtlib" ldd 2>/dev/null | grep 'libQt6.* => not found' | sort -u || true)
+  if [ -n "$missing" ]; then
+    echo "The bundle links to Qt libraries it left out:" >&2; echo "$missing" >&2; exit 1
+  fi
+
   arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
   tar -C dist/pyinstaller -czf "dist/legalconnect-desktop-$version-linux-$(uname -m).tar.gz" "$name"
   root="build/deb/legalconnect-desktop"
@@ -44,6 +53,30 @@ if [ "$(uname -s)" = "Linux" ]; then
   echo "Built dist/legalconnect-desktop_${version}_${arch}.deb and the .tar.gz" >&2
 fi
 
+os=$(uname -s)
+exe="$bundle/$name"
+case "$os" in
+  Darwin)
+    app="dist/pyinstaller/$name.app"
+    installer/macos/sign.sh "$app"
+    dmg="dist/LegalConnect-Desktop-$version-macos-$(uname -m).dmg"
+    installer/macos/dmg.sh "$app" "$dmg"
+    echo "Built $dmg" >&2
+    exe="$app/Contents/MacOS/$name"
+    bundle="$app"
+    ;;
+  MINGW*|MSYS*|CYGWIN*)
+    makensis=$(command -v makensis || true)
+    [ -n "$makensis" ] || makensis="/c/Program Files (x86)/NSIS/makensis.exe"
+    [ -x "$makensis" ] || { echo "NSIS (makensis) is not installed: https://nsis.sourceforge.io" >&2; exit 1; }
+    setup="dist/LegalConnect-Desktop-$version-windows-x64-setup.exe"
+    "$makensis" -V2 -WX "-DPAYLOAD=$(cygpath -w "$bundle")" "-DVERSION=$version" \
+      "-DOUTFILE=$(cygpath -w "$PWD/$setup")" installer/windows/legalconnect.nsi
+    echo "Built $setup" >&2
+    exe="$bundle/$name.exe"
+    ;;
+esac
+
 if [ "$smoke" = 1 ]; then
-  installer/smoke.sh "$bundle/$name"
+  installer/smoke.sh "$exe" "$bundle"
 fi

@@ -3,22 +3,23 @@
 # shows the orders, opens Clio's sign-in pop-up (QtWebEngine from the bundle), and quits with exit 0
 # and nothing on stderr. Prints the bundle's size and start-up time.
 set -euo pipefail
-exe="$1"
+exe="$1"; bundle="${2:-$(dirname "$exe")}"
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 export QT_QPA_PLATFORM=offscreen LEGALCONNECT_DESKTOP_HOME="$home"
 [ "$(id -u)" -ne 0 ] || export QTWEBENGINE_DISABLE_SANDBOX=1
-start=$(date +%s%N)
+now_ms() { perl -MTime::HiRes=time -e 'printf "%d\n", time * 1000'; }  # BSD date has no %N
+start=$(now_ms)
 set +e
-"$exe" --sandbox --smoke-test > "$home/out" 2> "$home/err"
+"$exe" --sandbox --smoke-test "$home/report.json" > "$home/out" 2> "$home/err"
 code=$?
 set -e
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
-report=$(grep '^{' "$home/out" | tail -1 || true)
+ms=$(( $(now_ms) - start ))
+report=$(cat "$home/report.json" 2>/dev/null || true)
 echo "smoke: exit $code in ${ms} ms: $report" >&2
 fail() { echo "smoke test failed: $*" >&2; sed -n '1,40p' "$home/err" >&2; exit 1; }
 [ "$code" -eq 0 ] || fail "exit status $code"
 [ ! -s "$home/err" ] || fail "something was written to stderr"
 echo "$report" | grep -q '"clio_page_loaded": true' || fail "Clio's pop-up did not load"
 echo "$report" | grep -Eq '"orders_shown": [1-9]' || fail "no orders were shown"
-echo "smoke: bundle $(du -sh "$(dirname "$exe")" | cut -f1)" >&2
+echo "smoke: bundle $(du -sh "$bundle" | cut -f1)" >&2

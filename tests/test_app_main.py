@@ -333,8 +333,9 @@ def test_smoke_mode_opens_clios_pop_up_and_quits_cleanly(sandbox_world, tmp_path
     endpoints = sandbox_world.data_dir / "endpoints.json"
     env = dict(os.environ, LEGALCONNECT_DESKTOP_HOME=str(tmp_path / "app"), QT_QPA_PLATFORM="offscreen")
     env.pop("QTWEBENGINE_CHROMIUM_FLAGS", None)
+    report = tmp_path / "smoke.json"
     done = subprocess.run(
-        [sys.executable, "-m", "app", "--sandbox-endpoints", str(endpoints), "--smoke-test"],
+        [sys.executable, "-m", "app", "--sandbox-endpoints", str(endpoints), "--smoke-test", str(report)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -344,6 +345,6 @@ def test_smoke_mode_opens_clios_pop_up_and_quits_cleanly(sandbox_world, tmp_path
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stderr == ""
-    report = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
-    assert report["clio_page_loaded"] is True and report["clio_page_title"] == "Sign in - Clio"
-    assert report["orders_shown"] >= 1
+    said = json.loads(report.read_text(encoding="utf-8"))
+    assert said["clio_page_loaded"] is True and said["clio_page_title"] == "Sign in - Clio"
+    assert said["orders_shown"] >= 1

@@ -22,6 +22,7 @@ SetCompressor /SOLID lzma
 !define APP_ID "com.legalconnect.desktop"
 !define COMPANY "LegalConnect"
 !define EXE "LegalConnect Desktop.exe"
+!define CLI_EXE "legalconnect.exe" ; `legalconnect sync`: the console twin of the windowed program
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${APP_ID}"
 
 ; Per-user by default (no administrator needed); per-machine when run elevated or chosen.
@@ -75,6 +76,7 @@ Section "Install"
   ; Upgrade in place: a running copy is asked to close first, then the old files are replaced.
   ; The user's settings, orders cache and logs live in %LOCALAPPDATA%, outside $INSTDIR.
   nsExec::Exec 'taskkill /IM "${EXE}"'
+  nsExec::Exec 'taskkill /IM "${CLI_EXE}"'
   Sleep 500
   RMDir /r "$INSTDIR\_internal"
   SetOutPath "$INSTDIR"
@@ -99,12 +101,14 @@ SectionEnd
 
 Section "Uninstall"
   nsExec::Exec 'taskkill /IM "${EXE}"'
+  nsExec::Exec 'taskkill /IM "${CLI_EXE}"'
   Sleep 500
   Delete "$SMPROGRAMS\${APP_NAME}.lnk"
   ; The login entry the app may have written (Settings › Start at login).
   DeleteRegValue HKCU "Software\Microsoft\Windows\CurrentVersion\Run" "${APP_NAME}"
   RMDir /r "$INSTDIR\_internal"
   Delete "$INSTDIR\${EXE}"
+  Delete "$INSTDIR\${CLI_EXE}"
   Delete "$INSTDIR\Uninstall.exe"
   RMDir "$INSTDIR"
   DeleteRegKey SHCTX "${UNINSTALL_KEY}"

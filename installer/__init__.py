@@ -1,0 +1,1 @@
+"""Packaging of LegalConnect Desktop (PyInstaller spec, installers); see `./dev package`."""
