@@ -458,7 +458,8 @@ class ActivitiesPage(QWidget):
             text = ""
         if shown:
             of = f" of {loaded}" if shown != loaded else ""
-            total = f"{shown}{of} expense(s) shown — total {money(self.proxy.total_cents())}"
+            noun = "expense" if loaded == 1 else "expenses"
+            total = f"{shown}{of} {noun} shown — total {money(self.proxy.total_cents())}"
             text = f"{total}   ·   {text}" if text else total
         self.totals.setText(text)
         self._update_buttons()
@@ -555,7 +556,8 @@ class ActivitiesPage(QWidget):
         except OSError as exc:
             self.sig_message.emit(f"Could not save {path.name}: {exc.strerror or exc}.")
             return False
-        self.sig_message.emit(f"Saved {len(rows)} expense(s) to {path.name}.")
+        noun = "expense" if len(rows) == 1 else "expenses"
+        self.sig_message.emit(f"Saved {len(rows)} {noun} to {path.name}.")
         return True
 
     # -- fees waiting ---------------------------------------------------------------------------

@@ -195,14 +195,14 @@ def test_the_page_lists_efiling_expenses_narrows_them_and_totals_what_is_shown(
     assert top.data() == "2417108"
     assert not page.proxy.index(0, ExpenseColumn.DESCRIPTION).data().endswith("]")  # the marker is hidden
     assert {page.proxy.index(r, ExpenseColumn.INVOICE).data() for r in range(5)} == {"Unbilled"}
-    assert page.totals.text() == "5 expense(s) shown — total $548.50"
+    assert page.totals.text() == "5 expenses shown — total $548.50"
 
     # Matter, type and text narrow what is loaded, without asking Clio again.
     matters = [page.matter.itemText(i) for i in range(page.matter.count())]
     assert matters[0] == "All matters" and len(matters) == 3
     page.matter.setCurrentIndex(matters.index(ours[3].matter_display_number))
     assert page.proxy.rowCount() == 2
-    assert page.totals.text() == "2 of 5 expense(s) shown — total $85.00"
+    assert page.totals.text() == "2 of 5 expenses shown — total $85.00"
     page.matter.setCurrentIndex(0)
     page.kind.setCurrentIndex(page.kind.findText("Court Filing Fee"))
     assert sorted(r.amount_cents for r in page.proxy.shown()) == [6000, 43500]
@@ -374,7 +374,7 @@ def test_export_csv_writes_what_is_shown_line_by_line(
     page.sig_message.connect(messages.append)
     target = tmp_path / "fees.csv"
     assert page.export_csv(target)
-    assert messages[-1] == "Saved 3 expense(s) to fees.csv."
+    assert messages[-1] == "Saved 3 expenses to fees.csv."
     raw = target.read_bytes()
     assert raw.startswith("\ufeff".encode())  # spreadsheet programs read the dashes right
     with target.open(encoding="utf-8-sig", newline="") as handle:
