@@ -15,8 +15,7 @@ from PySide6.QtGui import QIcon
 
 from app import identity
 
-RESOURCES = identity.ROOT / "resources"
-"""The resources folder (beside `app/` in a checkout; bundled beside it by the installer)."""
+RESOURCES = identity.RESOURCES
 
 
 @cache
@@ -44,6 +43,14 @@ def human_size(size: int | None) -> str:
             return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1024
     return ""  # pragma: no cover - the loop always returns
+
+
+def display_locale(system: QLocale) -> QLocale:
+    """The locale dates and numbers are shown in: the system's, or US English where none is chosen
+    (LANG unset or C, as on a bare Linux machine), whose short dates read "27 11 2026"."""
+    if system.language() == QLocale.Language.C:
+        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    return system
 
 
 def local_time(moment: dt.datetime) -> str:

@@ -111,6 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for png in identity.app_icon_files():
         app_icon.addFile(str(png))
     app.setWindowIcon(app_icon)
+    from PySide6.QtCore import QLocale
+
+    from app.appearance import display_locale
+
+    QLocale.setDefault(display_locale(QLocale.system()))
     app.setQuitOnLastWindowClosed(False)  # the tray may keep us alive; quitting is explicit
     _qt_messages_to_log()
 

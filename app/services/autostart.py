@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import plistlib
-import shlex
 import subprocess
 import sys
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -44,6 +43,28 @@ class Autostart(Protocol):
     def disable(self) -> None: ...
 
 
+_RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")
+
+
+def _string_value(text: str) -> str:
+    """A desktop entry's string value: backslashes (and control characters) escaped."""
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+
+
+def desktop_exec(command: Sequence[str]) -> str:
+    """`command` as a desktop entry's Exec value (Desktop Entry Specification, "The Exec key"):
+    an argument with a reserved character is double-quoted with `"`, `` ` ``, `$` and `\\`
+    escaped; a literal `%` is written `%%`; then the string value's own backslash escaping."""
+
+    def argument(arg: str) -> str:
+        if arg and not _RESERVED.intersection(arg):
+            return arg.replace("%", "%%")
+        inner = "".join("\\" + c if c in '"`$\\' else c for c in arg)
+        return '"' + inner.replace("%", "%%") + '"'
+
+    return _string_value(" ".join(argument(a) for a in command))
+
+
 class XdgAutostart:
     """Linux and other XDG desktops: a .desktop file in the autostart folder."""
 
@@ -61,7 +82,9 @@ class XdgAutostart:
             "Type=Application\n"
             f"Name={identity.APP_NAME}\n"
             "Comment=File court returns and fees into Clio in the background\n"
-            f"Exec={shlex.join(self._command)}\n"
+            f"Exec={desktop_exec(self._command)}\n"
+            # Once the program is uninstalled, desktops ignore the entry rather than fail at login.
+            f"TryExec={_string_value(self._command[0])}\n"
             f"Icon={identity.APP_ID}\n"
             "Terminal=false\n"
             "X-GNOME-Autostart-enabled=true\n"

@@ -4,7 +4,6 @@ entry checked on disk, the macOS LaunchAgent and the Windows Run value through t
 from __future__ import annotations
 
 import plistlib
-import shlex
 from pathlib import Path
 
 import pytest
@@ -24,14 +23,35 @@ def test_the_xdg_entry_is_written_and_removed_on_disk(tmp_path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "[Desktop Entry]"
     assert "Type=Application" in lines and f"Name={identity.APP_NAME}" in lines
-    exec_line = next(line for line in lines if line.startswith("Exec="))
-    assert shlex.split(exec_line.removeprefix("Exec=")) == COMMAND  # the space in the path survives
+    # The space in the path survives, double-quoted as the Desktop Entry Specification asks.
+    assert 'Exec="/opt/LegalConnect Desktop/legalconnect-desktop" --minimized' in lines
+    # Uninstalled: the desktop ignores the entry instead of failing at every login.
+    assert "TryExec=/opt/LegalConnect Desktop/legalconnect-desktop" in lines
     assert "X-GNOME-Autostart-enabled=true" in lines
     entry.enable()  # again: still one entry, nothing half-written beside it
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
     entry.disable()
     assert not entry.enabled() and not path.exists()
     entry.disable()  # already gone: fine
+
+
+@pytest.mark.parametrize(
+    ("command", "written"),
+    [
+        (["/opt/app/run", "--minimized"], "/opt/app/run --minimized"),
+        (["/home/o'neil/app"], '"/home/o\'neil/app"'),
+        (["/srv/$HOME/100%/app"], '"/srv/\\\\$HOME/100%%/app"'),
+        (['/srv/say "hi"/app'], '"/srv/say \\\\"hi\\\\"/app"'),
+        (["C:\\odd\\path"], '"C:\\\\\\\\odd\\\\\\\\path"'),
+        ([""], '""'),
+    ],
+)
+def test_exec_values_are_quoted_as_the_desktop_entry_specification_says(
+    command: list[str], written: str
+) -> None:
+    """Reserved characters double-quoted; `"`, `$`, `` ` ``, `\\` escaped inside; `%` doubled; then
+    the string value's own backslash escaping (so a literal backslash is four)."""
+    assert autostart.desktop_exec(command) == written
 
 
 def test_the_macos_launch_agent_runs_the_app_at_load(tmp_path: Path) -> None:

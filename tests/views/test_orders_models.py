@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QDate, QItemSelectionModel, QLocale, Qt
 from PySide6.QtGui import QColor, QIcon
 
-from app.appearance import human_size
+from app.appearance import display_locale, human_size
 from app.models.order_detail import (
     DELIVERABLE_ROLE,
     DeliverableColumn,
@@ -354,3 +354,12 @@ def test_fees_model(qtmodeltester) -> None:
     assert model.index(1, FeeColumn.CLIO).data(Qt.ItemDataRole.ToolTipRole) == "Not posted yet: 503"
     model.set_lines(lines)  # Clio not part of the picture: no In Clio words
     assert model.index(0, FeeColumn.CLIO).data() is None and model.states() == []
+
+
+def test_dates_read_as_a_us_workstation_shows_them_where_no_locale_is_chosen() -> None:
+    """LANG unset or C (a bare Linux machine): "11/27/26", not the C locale's "27 11 2026"."""
+    day = QDate(2026, 11, 27)
+    chosen = display_locale(QLocale.c())
+    assert chosen.toString(day, QLocale.FormatType.ShortFormat) == "11/27/26"
+    german = QLocale(QLocale.Language.German, QLocale.Country.Germany)
+    assert display_locale(german).toString(day, QLocale.FormatType.ShortFormat) == "27.11.26"
