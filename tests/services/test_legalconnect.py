@@ -266,3 +266,47 @@ def test_orders_cache_then_incremental_refresh(sandbox_world, lc, tmp_path: Path
 
 async def _record(requests: list[httpx.URL], request: httpx.Request) -> None:
     requests.append(request.url)
+
+
+@respx.mock
+def test_an_offset_that_does_not_move_stops_the_refresh_with_an_error() -> None:
+    """A server whose `next_offset` does not move past the page just read would loop forever."""
+    route = respx.get("http://127.0.0.1:9/api/v1/orders").mock(
+        return_value=httpx.Response(
+            200, json={"data": [], "paging": {"next_offset": 0}, "server_time": "2026-11-27T10:00:00Z"}
+        )
+    )
+
+    async def body(client: LegalConnectClient):
+        with pytest.raises(http.ServiceError) as caught:
+            await client.changed_orders(None)
+        return caught.value
+
+    error = run(_with_client("http://127.0.0.1:9/api/v1", body))
+    assert route.call_count == 1  # the first page said "next: offset 0" again: not read twice
+    assert "did not move on" in error.user_message and "Pacific Crest" in error.user_message
+
+
+@respx.mock
+def test_orders_pages_are_capped(monkeypatch) -> None:
+    from app.services.legalconnect import client as client_module
+
+    monkeypatch.setattr(client_module, "MAX_PAGES", 4)
+    calls = {"n": 0}
+
+    def page(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        offset = int(request.url.params["offset"])
+        body = {"data": [], "paging": {"next_offset": offset + 100}, "server_time": "2026-11-27T10:00:00Z"}
+        return httpx.Response(200, json=body)
+
+    respx.get("http://127.0.0.1:9/api/v1/orders").mock(side_effect=page)
+
+    async def body(client: LegalConnectClient):
+        with pytest.raises(http.ServiceError) as caught:
+            await client.changed_orders(None)
+        return caught.value
+
+    error = run(_with_client("http://127.0.0.1:9/api/v1", body))
+    assert calls["n"] == 4
+    assert "more than 4 pages" in error.user_message

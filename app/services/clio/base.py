@@ -24,6 +24,8 @@ from app.services.clio.tokens import SERVICE, ClioConnectionEnded, TokenSource
 API_VERSION = "4.0.13"
 PAGE_SIZE = 200  # Clio's maximum: the fewest requests per listing
 MAX_RATE_LIMITED_TRIES = 5
+MAX_PAGES = 5_000
+"""Pages one listing may take (a million records at 200 a page) before it is stopped as runaway."""
 
 T = TypeVar("T")
 
@@ -240,15 +242,27 @@ class ClioBase:
             raise http.ServiceError(SERVICE, "Clio sent an answer the app cannot read.", str(exc)) from exc
         if next_url is not None:
             self.check_page_url(next_url)
+            if next_url == path_or_next:
+                raise _same_page(next_url)
         return records, next_url
 
     async def pages(
         self, path: str, params: dict[str, Any] | None, fields: str, priority: Priority = "interactive"
     ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Every page of a listing, following `meta.paging.next` (checked to stay on this API)."""
+        """Every page of a listing, following `meta.paging.next` (checked to stay on this API). A
+        `next` leading back to a page already read, or more than `MAX_PAGES` pages, stops it with
+        an error rather than looping."""
         records, next_url = await self.page(path, params, fields, priority)
         yield records
+        read: set[str] = set()
         while next_url is not None:
+            if next_url in read:
+                raise _same_page(next_url)
+            if len(read) + 1 >= MAX_PAGES:
+                raise http.ServiceError(
+                    SERVICE, f"A Clio listing ran to more than {MAX_PAGES} pages; it was stopped.", path
+                )
+            read.add(next_url)
             records, next_url = await self.page(next_url, None, fields, priority)
             yield records
 
@@ -259,3 +273,9 @@ class ClioBase:
         async for records in self.pages(path, params, fields, priority):
             out.extend(self.parse(lambda raw: [parse(r) for r in raw], {"data": records}))
         return out
+
+
+def _same_page(url: str) -> http.ServiceError:
+    return http.ServiceError(
+        SERVICE, "Clio sent the same page of a listing again; the listing was stopped.", url
+    )

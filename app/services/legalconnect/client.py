@@ -33,6 +33,9 @@ from app.services.legalconnect.reference import ReferenceCalls
 if TYPE_CHECKING:
     import httpx
 
+MAX_PAGES = 2_000
+"""Pages of orders one refresh may read (200,000 orders at 100 a page) before it is stopped."""
+
 
 class IntegrityError(http.ServiceError):
     """A downloaded file does not match the size or checksum the service announced."""
@@ -219,10 +222,25 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls, FilingCalls):
         """Every order changed at or after `since` (all orders when None), and the server time to
         pass as `since` next time (the server's clock, so local clock skew loses nothing)."""
         page = await self.orders_page(updated_since=since)
-        orders, server_time = list(page.orders), page.server_time
+        orders, server_time, offset, pages = list(page.orders), page.server_time, 0, 1
         while page.next_offset is not None:
-            page = await self.orders_page(updated_since=since, offset=page.next_offset)
+            if page.next_offset <= offset:
+                raise http.ServiceError(
+                    self.service_name,
+                    f"{self.service_name} sent a page of orders that did not move on; the refresh was "
+                    "stopped.",
+                    f"offset {offset} → {page.next_offset}",
+                )
+            if pages >= MAX_PAGES:
+                raise http.ServiceError(
+                    self.service_name,
+                    f"{self.service_name} listed more than {MAX_PAGES} pages of orders; the refresh was "
+                    "stopped.",
+                )
+            offset = page.next_offset
+            page = await self.orders_page(updated_since=since, offset=offset)
             orders.extend(page.orders)
+            pages += 1
         return orders, server_time
 
     async def order(self, order_id: int) -> Order:

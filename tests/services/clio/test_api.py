@@ -375,3 +375,76 @@ def test_an_expense_marker_is_compared_exactly_not_as_clio_s_wildcard() -> None:
     assert (
         sent["query"] == "[LC 2417108/F3]" and sent["matter_id"] == "2002" and sent["type"] == "ExpenseEntry"
     )
+
+
+def test_a_next_page_that_repeats_stops_the_listing_with_an_error() -> None:
+    """A `next` that leads back to a page already read would loop forever: the listing stops with
+    a clear error after reading each page once."""
+    api = "https://app.clio.com/api/v4"
+    router = respx.Router(assert_all_called=False)
+    loop = "https://app.clio.com/api/v4/contacts.json?page_token=again"
+    first = router.get("https://app.clio.com/api/v4/contacts.json", params={"page_token": "again"}).respond(
+        json={
+            "data": [{"id": 2, "name": "B", "type": "Person", "is_client": True}],
+            "meta": {"paging": {"next": loop}},
+        }
+    )
+    router.get("https://app.clio.com/api/v4/contacts.json").respond(
+        json={
+            "data": [{"id": 1, "name": "A", "type": "Person", "is_client": True}],
+            "meta": {"paging": {"next": loop}},
+        }
+    )
+
+    async def body():
+        async with ClioClient(
+            api, StaticTokens("t"), transport=httpx.MockTransport(router.async_handler)
+        ) as client:
+            seen: list[int] = []
+
+            async def listing() -> None:
+                async for page in client.clients():
+                    seen.extend(c.id for c in page)
+
+            with pytest.raises(http.ServiceError) as raised:
+                await listing()
+            # Browsing a page at a time: a cursor whose next page is itself ends there.
+            with pytest.raises(http.ServiceError):
+                await client.client_page(PageCursor(loop))
+            return seen, raised.value
+
+    seen, error = run(body())
+    assert seen == [1]  # the page that points at itself is refused, not handed on
+    assert first.call_count == 2  # once in the listing, once by the cursor: never again
+    assert "same page" in error.user_message
+
+
+def test_a_listing_is_capped_in_pages(monkeypatch) -> None:
+    """Pages that keep coming, each new, stop at the cap with an error rather than running on."""
+    from app.services.clio import base
+
+    monkeypatch.setattr(base, "MAX_PAGES", 5)
+    api = "https://app.clio.com/api/v4"
+    counter = {"n": 0}
+
+    def endless(request: httpx.Request) -> httpx.Response:
+        counter["n"] += 1
+        nxt = f"https://app.clio.com/api/v4/contacts.json?page_token=p{counter['n']}"
+        return httpx.Response(
+            200,
+            json={
+                "data": [{"id": counter["n"], "name": "A", "type": "Person", "is_client": True}],
+                "meta": {"paging": {"next": nxt}},
+            },
+        )
+
+    async def body():
+        async with ClioClient(api, StaticTokens("t"), transport=httpx.MockTransport(endless)) as client:
+            with pytest.raises(http.ServiceError) as raised:
+                async for _ in client.clients():
+                    pass
+            return raised.value
+
+    error = run(body())
+    assert counter["n"] == 5
+    assert "more than 5 pages" in error.user_message
