@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "AnswerTooLarge",
     "AuthRequired",
     "BadRequest",
     "Conflict",
@@ -268,6 +269,60 @@ async def transport_failure(service: str, exc: httpx.TransportError) -> ServiceE
         f"computer ({reason}). If your firm inspects secure traffic, ask IT to add that issuer's root "
         "certificate to this computer's certificate store.",
         f"{type(problem).__name__}: {problem.verify_message}",
+    )
+
+
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+"""The largest API answer read (JSON, decoded): a listing page or an order is far smaller; past it
+the answer is refused unread rather than taking the app's memory. Files stream separately."""
+
+
+class AnswerTooLarge(ServiceError):
+    """An API answer larger than `MAX_ANSWER_BYTES`: not read."""
+
+
+async def bounded_request(
+    client: httpx.AsyncClient, service: str, method: str, url: str, **kwargs: object
+) -> httpx.Response:
+    """`client.request(method, url, **kwargs)` with the answer read to at most `MAX_ANSWER_BYTES`
+    (decoded, so a compressed answer cannot swell past it either). A larger one raises
+    `AnswerTooLarge` having read no more than the limit. Transport errors are httpx's own."""
+    import httpx
+
+    request = client.build_request(method, url, **kwargs)  # type: ignore[arg-type]
+    response = await client.send(request, stream=True)
+    limit = MAX_ANSWER_BYTES
+    try:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
+            raise _too_large(service, f"{declared} bytes announced")
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > limit:
+                raise _too_large(service, f"over {limit} bytes")
+    finally:
+        await response.aclose()
+    headers = [
+        (k, v)
+        for k, v in response.headers.multi_items()
+        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=bytes(body),
+        request=request,
+        extensions=response.extensions,
+    )
+
+
+def _too_large(service: str, detail: str) -> AnswerTooLarge:
+    limit_mb = MAX_ANSWER_BYTES // (1024 * 1024)
+    return AnswerTooLarge(
+        service,
+        f"{service} sent an answer larger than the app accepts ({limit_mb} MB); it was not read.",
+        detail,
     )
 
 

@@ -8,12 +8,16 @@ Blocking (a worker thread runs it while the first-run window waits). No Qt here.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.services import http
 from app.services.legalconnect.records import Provider
 from app.settings_types import check_service_url
+
+MAX_PROFILE_BYTES = 1024 * 1024
+"""A provider profile is a few hundred bytes; an address answering with more is not a provider."""
 
 if TYPE_CHECKING:
     import httpx
@@ -58,10 +62,19 @@ def check_provider(
     host = httpx.URL(url).host
     verify = http.tls_context() if transport is None else True
     try:
-        with httpx.Client(
-            transport=transport, verify=verify, timeout=timeout, follow_redirects=False
-        ) as client:
-            response = client.get(http.join(url, "provider"), headers={"Accept": "application/json"})
+        with (
+            httpx.Client(
+                transport=transport, verify=verify, timeout=timeout, follow_redirects=False
+            ) as client,
+            client.stream(
+                "GET", http.join(url, "provider"), headers={"Accept": "application/json"}
+            ) as response,
+        ):
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_PROFILE_BYTES:  # not a profile: stop reading
+                    break
     except httpx.TransportError as exc:
         if http.certificate_problem(exc) is not None:
             issuer = http.peer_issuer(host, httpx.URL(url).port or 443)
@@ -82,10 +95,10 @@ def check_provider(
         f"{host} answered, but it is not a LegalConnect Service Provider (no provider profile at "
         f"{url}/provider). Check the address in your provider's welcome email: it usually ends in /api/v1."
     )
-    if response.status_code != 200:
+    if response.status_code != 200 or len(body) > MAX_PROFILE_BYTES:
         raise not_ours
     try:
-        profile = Provider.from_json(response.json())
+        profile = Provider.from_json(json.loads(body))
     except (ValueError, KeyError, TypeError) as exc:
         raise not_ours from exc
     return ProviderProfile(url, profile.name, profile.clio.enabled, profile.support_email)

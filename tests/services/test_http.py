@@ -190,3 +190,68 @@ def test_retrying_gives_up_after_the_attempts(respx_mock) -> None:
     with pytest.raises(http.Unreachable):
         asyncio.run(run())
     assert route.call_count == 4  # stamina's testing mode fixes the count at 4 here
+
+
+MB = 1024 * 1024
+
+
+class _Counted(httpx.AsyncByteStream):
+    """An answer of `chunks` chunks of 1 MB that counts how many were read."""
+
+    def __init__(self, chunks: int, data: bytes = b" " * MB) -> None:
+        self.chunks, self.data, self.read = chunks, data, 0
+
+    async def __aiter__(self):
+        for _ in range(self.chunks):
+            self.read += 1
+            yield self.data
+
+
+def _bounded(handler) -> httpx.Response:
+    async def body() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+            return await http.bounded_request(client, "Clio", "GET", "https://app.clio.com/api/v4/x.json")
+
+    return asyncio.run(body())
+
+
+def test_an_answer_past_the_cap_is_refused_after_reading_no_more_than_the_cap() -> None:
+    huge = _Counted(120)  # a 120 MB JSON answer, no Content-Length
+    with pytest.raises(http.AnswerTooLarge) as raised:
+        _bounded(lambda request: httpx.Response(200, stream=huge))
+    assert huge.read <= http.MAX_ANSWER_BYTES // MB + 1  # stopped at the cap, not read whole
+    assert (
+        raised.value.user_message
+        == "Clio sent an answer larger than the app accepts (32 MB); it was not read."
+    )
+
+
+def test_an_announced_length_past_the_cap_is_refused_unread() -> None:
+    huge = _Counted(120)
+    headers = {"content-length": str(120 * MB)}
+    with pytest.raises(http.AnswerTooLarge):
+        _bounded(lambda request: httpx.Response(200, headers=headers, stream=huge))
+    assert huge.read == 0
+
+
+def test_a_compressed_answer_is_capped_by_its_decoded_size() -> None:
+    import gzip
+
+    bomb = gzip.compress(b"0" * (40 * MB))  # about 40 KB on the wire
+    assert len(bomb) < MB
+    with pytest.raises(http.AnswerTooLarge):
+        _bounded(lambda request: httpx.Response(200, headers={"content-encoding": "gzip"}, content=bomb))
+
+
+def test_an_answer_under_the_cap_reads_as_usual() -> None:
+    payload = b'{"data": [1, 2, 3]}'
+    answer = _bounded(
+        lambda request: httpx.Response(
+            201,
+            headers={"x-ratelimit-remaining": "7", "content-encoding": "gzip"},
+            content=__import__("gzip").compress(payload),
+        )
+    )
+    assert answer.status_code == 201 and answer.json() == {"data": [1, 2, 3]}
+    assert answer.headers["x-ratelimit-remaining"] == "7" and "content-encoding" not in answer.headers
+    assert answer.request.url == "https://app.clio.com/api/v4/x.json"

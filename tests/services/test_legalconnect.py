@@ -310,3 +310,20 @@ def test_orders_pages_are_capped(monkeypatch) -> None:
     error = run(_with_client("http://127.0.0.1:9/api/v1", body))
     assert calls["n"] == 4
     assert "more than 4 pages" in error.user_message
+
+
+@respx.mock
+def test_an_oversized_answer_from_the_provider_is_refused_not_read_whole() -> None:
+    from tests.services.test_http import MB, _Counted
+
+    huge = _Counted(100)
+    respx.get("http://127.0.0.1:9/api/v1/orders/5").mock(return_value=httpx.Response(200, stream=huge))
+
+    async def body(client: LegalConnectClient):
+        with pytest.raises(http.AnswerTooLarge) as caught:
+            await client.order(5)
+        return caught.value
+
+    error = run(_with_client("http://127.0.0.1:9/api/v1", body))
+    assert error.user_message.startswith("Pacific Crest sent an answer larger than the app accepts")
+    assert huge.read <= http.MAX_ANSWER_BYTES // MB + 1

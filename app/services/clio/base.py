@@ -121,7 +121,9 @@ class ClioBase:
         while True:
             await self.limiter.acquire(priority)
             try:
-                response = await self._api.request(
+                response = await http.bounded_request(
+                    self._api,
+                    SERVICE,
                     method,
                     http.join(self.api_url, url),
                     params=params,
@@ -131,6 +133,9 @@ class ClioBase:
             except httpx.TransportError as exc:
                 self.limiter.release(None, None)
                 raise await http.transport_failure(SERVICE, exc) from exc
+            except http.AnswerTooLarge:
+                self.limiter.release(None, None)
+                raise
             status = response.status_code
             retry_after = http.retry_after_seconds(response) if status == 429 else None
             self.limiter.release(status, response.headers, retry_after)

@@ -109,8 +109,13 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls, FilingCalls):
         if self._token is not None:
             headers["Authorization"] = f"Bearer {self._token}"
         try:
-            response = await self._http.request(
-                method, http.join(self.api_url, path), headers=headers, **kwargs
+            response = await http.bounded_request(
+                self._http,
+                self.service_name,
+                method,
+                http.join(self.api_url, path),
+                headers=headers,
+                **kwargs,
             )
         except httpx.TransportError as exc:
             raise await http.transport_failure(self.service_name, exc) from exc

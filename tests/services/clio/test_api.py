@@ -448,3 +448,23 @@ def test_a_listing_is_capped_in_pages(monkeypatch) -> None:
     error = run(body())
     assert counter["n"] == 5
     assert "more than 5 pages" in error.user_message
+
+
+def test_an_oversized_answer_from_clio_is_refused_not_read_whole() -> None:
+    from tests.services.test_http import MB, _Counted
+
+    huge = _Counted(100)
+
+    async def body():
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, stream=huge))
+        async with ClioClient(
+            "https://app.clio.com/api/v4", StaticTokens("t"), transport=transport
+        ) as client:
+            with pytest.raises(http.AnswerTooLarge) as raised:
+                await client.who_am_i()
+            return raised.value, client.limiter
+
+    error, limiter = run(body())
+    assert "larger than the app accepts" in error.user_message
+    assert huge.read <= http.MAX_ANSWER_BYTES // MB + 1
+    assert limiter._in_flight == 0  # the request's slot was given back
