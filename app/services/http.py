@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
@@ -111,7 +112,11 @@ def remote_of(url: str | httpx.URL) -> Remote:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as exc:
         raise ValueError(f"not a web address: {exc}") from None
-    if not parsed.host or parsed.scheme not in ("http", "https"):
+    if (
+        not parsed.host
+        or parsed.scheme not in ("http", "https")
+        or not _HOST.fullmatch(parsed.raw_host.decode())
+    ):
         raise ValueError(f"not a web address: {str(url)[:100]!r}")
     if parsed.scheme != "https" and not _is_loopback(parsed.host):
         raise ValueError(f"refusing plain {parsed.scheme} to {parsed.host}: only https leaves this machine")
@@ -178,6 +183,10 @@ def join(base: str, path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path
     return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+_HOST = re.compile(r"[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+")
+"""A host name (international ones arrive as xn--) or an IP address: anything else is a bad link."""
 
 
 def _is_loopback(host: str) -> bool:

@@ -78,7 +78,17 @@ def test_plain_http_only_to_loopback() -> None:
     remotes.client("http://127.0.0.1:9/")
     remotes.client("http://localhost:9/")
     remotes.client("https://app.clio.com/")
-    for refused in ("http://app.clio.com/", "http://169.254.169.254/latest", "ftp://127.0.0.1/", "/relative"):
+    remotes.client("https://[2001:db8::1]:8443/")
+    remotes.client("https://bücher.example/")  # an international name, sent as xn--
+    for refused in (
+        "http://app.clio.com/",
+        "http://169.254.169.254/latest",
+        "ftp://127.0.0.1/",
+        "/relative",
+        "https://exa mple.com/x",  # not a host name: said to be a bad link, not "check your connection"
+        "https://storage.example%00.com/x",
+        "http://[::1",
+    ):
         with pytest.raises(ValueError, match=r"only https|not a web address"):
             remotes.client(refused)
     asyncio.run(remotes.aclose())

@@ -81,15 +81,44 @@ async def _download_once(
 ) -> Path:
     location = await _storage_location(client, document_id)
     try:
-        async with client.storage(location).stream("GET", location) as response:
-            if response.status_code >= 400:
-                await response.aread()
-                raise storage_error(response)
-            target = _target(destination, _attachment_name(response), document_id)
-            total = int(response.headers.get("content-length") or 0)
-            return await _save(response, target, total, progress)
+        for _hop in range(MAX_STORAGE_HOPS + 1):
+            pool = _download_pool(client, location)
+            async with pool.stream("GET", location) as response:
+                if response.status_code in _REDIRECTS:
+                    # Each hop is checked like the first (https only, loopback aside) before a
+                    # byte is sent there; S3 may point at another region this way.
+                    location = str(response.url.join(response.headers.get("location", "")))
+                    continue
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise storage_error(response)
+                if response.status_code != 200:
+                    raise _not_downloaded(f"Clio's file storage answered {response.status_code}.")
+                target = _target(destination, _attachment_name(response), document_id)
+                total = int(response.headers.get("content-length") or 0)
+                return await _save(response, target, total, progress)
     except httpx.TransportError as exc:
         raise await http.transport_failure(SERVICE, exc) from exc
+    except httpx.HTTPError as exc:  # a link httpx itself cannot use (InvalidURL, too many hops...)
+        raise _not_downloaded("Clio sent a file link this app cannot use.", str(exc)) from exc
+    raise _not_downloaded("Clio's file storage kept redirecting.", location[:200])
+
+
+MAX_STORAGE_HOPS = 3
+"""Redirects followed from Clio's file storage for one download (each checked like the first)."""
+
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def _download_pool(client: ClioBase, url: str) -> httpx.AsyncClient:
+    try:
+        return client.storage(url)
+    except http.ServiceError as exc:
+        raise _not_downloaded("Clio sent a file link this app cannot use.", exc.detail) from exc
+
+
+def _not_downloaded(why: str, detail: str = "") -> http.ServiceError:
+    return http.ServiceError(SERVICE, f"The document did not download: {why}", detail)
 
 
 async def _save(response: httpx.Response, target: Path, total: int, progress: Progress | None) -> Path:

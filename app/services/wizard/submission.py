@@ -192,11 +192,18 @@ class OrderSubmission:
             )
         except http.ServiceError as exc:
             self._set(
-                doc, DocumentStatus.ERROR, error=f"“{doc.display_name}” did not upload: {exc.user_message}"
+                doc, DocumentStatus.ERROR, error=f"“{doc.display_name}” {_failed(doc)}: {exc.user_message}"
             )
         except OSError as exc:
             self._set(
                 doc, DocumentStatus.ERROR, error=f"“{doc.display_name}” cannot be read ({exc.strerror})."
+            )
+        except Exception:  # a bug or an answer nobody foresaw: the row still ends, with Retry
+            log.exception("document %s failed while %s", doc.local_id, doc.status.value)
+            self._set(
+                doc,
+                DocumentStatus.ERROR,
+                error=f"“{doc.display_name}” {_failed(doc)}: something unexpected went wrong (see the log).",
             )
 
     async def _prepare(self, doc: DraftDocument) -> bool:
@@ -358,3 +365,12 @@ class OrderSubmission:
 
     async def _cleanup(self) -> None:
         await asyncio.to_thread(shutil.rmtree, self.work_dir, ignore_errors=True)
+
+
+def _failed(doc: DraftDocument) -> str:
+    """What did not happen to `doc`, by the step it was in when it failed."""
+    if doc.status is DocumentStatus.DOWNLOADING:
+        return "did not download from Clio"
+    if doc.status in (DocumentStatus.CHECKING, DocumentStatus.CONVERTING):
+        return "could not be prepared"
+    return "did not upload"

@@ -196,3 +196,93 @@ def test_file_names_from_clio_are_made_safe_before_touching_disk(clio_client, pd
     assert out.suffix == ".pdf"
     assert [p.name for p in target.iterdir()] == [out.name]
     assert out.name == safe_filename('CON: "evil"?*|<>.pdf') == "CON_ _evil______.pdf"
+
+
+def _storage_world(storage_answer):
+    """Clio answering download.json with a 303 to a signed storage URL, and that storage host."""
+    import respx
+
+    from app.services.clio.api import ClioClient
+    from tests.services.clio.helpers import StaticTokens
+
+    router = respx.Router(assert_all_called=False)
+    router.get("https://app.clio.com/api/v4/documents/7/download.json").respond(
+        303, headers={"Location": "https://storage.clio.example/bucket/doc-7?sig=abc"}
+    )
+    router.get("https://storage.clio.example/bucket/doc-7").mock(side_effect=storage_answer)
+    elsewhere = router.route().respond(200, content=b"secrets of the metadata service")
+    client = ClioClient(
+        "https://app.clio.com/api/v4", StaticTokens("t"), transport=httpx.MockTransport(router.async_handler)
+    )
+    return client, elsewhere
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["http://169.254.169.254/latest/meta-data/", "http://storage.clio.example/plain", "file:///etc/passwd"],
+)
+def test_a_storage_redirect_off_https_is_not_followed_and_nothing_is_saved(tmp_path, location) -> None:
+    """The https-only rule (loopback aside) holds for every hop: a redirect from storage to plain
+    http, a link-local address or another scheme is refused, and no file is left behind."""
+    from app.services import http
+
+    out = tmp_path / "out"
+    out.mkdir()
+    client, elsewhere = _storage_world(lambda request: httpx.Response(303, headers={"Location": location}))
+
+    async def body():
+        async with client:
+            with pytest.raises(http.ServiceError) as raised:
+                await client.download(7, out / "doc.pdf")
+            return raised.value
+
+    error = run(body())
+    assert not elsewhere.called
+    assert "did not download" in error.user_message and "link" in error.user_message
+    assert list(out.iterdir()) == []
+
+
+def test_a_storage_redirect_to_https_is_followed_within_a_few_hops(tmp_path) -> None:
+    from app.services import http
+
+    out = tmp_path / "out"
+    out.mkdir()
+    hops = {"n": 0}
+
+    def storage(request: httpx.Request) -> httpx.Response:
+        hops["n"] += 1
+        return httpx.Response(
+            307, headers={"Location": f"https://storage.clio.example/bucket/doc-7?hop={hops['n']}"}
+        )
+
+    client, _ = _storage_world(storage)
+
+    async def body():
+        async with client:
+            with pytest.raises(http.ServiceError) as raised:
+                await client.download(7, out / "doc.pdf")
+            return raised.value
+
+    error = run(body())
+    assert hops["n"] <= 6  # a few hops per attempt, never endless
+    assert "did not download" in error.user_message
+    assert list(out.iterdir()) == []
+
+    served = {"n": 0}
+
+    def once_then_file(request: httpx.Request) -> httpx.Response:
+        served["n"] += 1
+        if "region" not in str(request.url):
+            return httpx.Response(
+                307, headers={"Location": "https://storage.clio.example/bucket/doc-7?region=2"}
+            )
+        return httpx.Response(200, content=b"%PDF-1.4 the document", headers={"content-length": "21"})
+
+    client, _ = _storage_world(once_then_file)
+
+    async def fetched():
+        async with client:
+            return await client.download(7, out / "doc.pdf")
+
+    out = run(fetched())
+    assert out.read_bytes() == b"%PDF-1.4 the document" and served["n"] == 2

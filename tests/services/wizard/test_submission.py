@@ -371,3 +371,44 @@ def test_network_failure_mid_download_from_clio_leaves_a_retryable_row(lc: Any, 
         assert [d.content_uploaded for d in remote.documents] == [True, True]
 
     run(lc, tmp_path, body)
+
+
+class BrokenLinkClio(FakeClio):
+    """Clio's download fails with something other than a service error (an unusable link that
+    slipped past every check, a bug): the row must still end in its error state."""
+
+    async def download(
+        self, document_id: int, destination: Path, progress: Callable[[int, int], None] | None = None
+    ) -> Path:
+        raise ValueError("Invalid non-printable ASCII character in URL")
+
+
+def test_any_failure_of_a_clio_download_ends_the_row_in_error_and_says_download(
+    lc: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def body(h: Harness) -> None:
+        w = h.wizard
+        h.submission.close()
+        h.submission = OrderSubmission(
+            w, h.client, preparer=h.preparer, work_dir=tmp_path / "work", clio=BrokenLinkClio({})
+        )
+        broken = w.add_document(ClioSource(41, "Complaint.pdf", "Alvarez, Elena › 00001-Alvarez"), "DECL")
+        flaky = FlakyClio({42: write_pdf(tmp_path / "clio", "Exhibit.pdf").read_bytes()})
+        await h.submission.wait_idle()
+        row = w.document(broken)
+        assert row.status is DocumentStatus.ERROR  # not "Downloading" for ever
+        assert row.error.startswith("“Complaint.pdf” did not download from Clio")
+        assert "Invalid non-printable ASCII character" in caplog.text  # the cause is in the log
+        # A service error while downloading says "download" too, not "upload".
+        h.submission.close()
+        h.submission = OrderSubmission(
+            w, h.client, preparer=h.preparer, work_dir=tmp_path / "work2", clio=flaky
+        )
+        exhibit = w.add_document(ClioSource(42, "Exhibit.pdf", "Alvarez, Elena › 00001-Alvarez"), "DECL")
+        await h.submission.wait_idle()
+        assert w.document(exhibit).error == (
+            "“Exhibit.pdf” did not download from Clio: "
+            "Cannot reach Clio. Check your internet connection and retry."
+        )
+
+    run(lc, tmp_path, body)
