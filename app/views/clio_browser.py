@@ -185,7 +185,7 @@ class ClioBrowser(QDialog):
         self.busy.setMaximumWidth(120)
         self.busy.setVisible(False)
         self.busy.setAccessibleName("Loading")
-        self.error = QLabel(wordWrap=True)
+        self.error = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)  # Clio's words, never markup
         self.error.setObjectName("error")
         self.error.setStyleSheet("color: #b00020;")
         self.error.setVisible(False)
@@ -199,7 +199,10 @@ class ClioBrowser(QDialog):
         self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.breadcrumb = QLabel(textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.breadcrumb = QLabel(
+            textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse,
+            textFormat=Qt.TextFormat.PlainText,
+        )
         closing = (
             QDialogButtonBox.StandardButton.Cancel if show is None else QDialogButtonBox.StandardButton.Close
         )

@@ -146,7 +146,7 @@ class _Panel(QWidget):
         super().__init__()
         self.setObjectName(object_name)
         self.title = QLabel(f"<h2>{title}</h2>")
-        self.message = QLabel()
+        self.message = QLabel(textFormat=Qt.TextFormat.PlainText)  # may carry Clio's or the network's words
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QHBoxLayout()

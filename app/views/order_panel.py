@@ -119,6 +119,7 @@ class OrderPanel(QWidget):
         self.dates.setWordWrap(True)
         for label in (self.number, self.status, self.case, self.court, self.matter, self.dates):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setTextFormat(Qt.TextFormat.PlainText)  # the provider's and Clio's words
         header = QWidget()
         header.setObjectName("orderHeader")
         title_row = QHBoxLayout()
@@ -173,7 +174,7 @@ class OrderPanel(QWidget):
         self.show_in_clio_button.clicked.connect(self.show_in_clio)
         self.retry_button.clicked.connect(self.retry_returns)
         self.choose_matter_button.clicked.connect(self.choose_matter)
-        self.filing_summary = QLabel()
+        self.filing_summary = QLabel(textFormat=Qt.TextFormat.PlainText)
         self.filing_summary.setObjectName("panelMessage")
         self.filing_summary.setWordWrap(True)
         self.filing_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -204,7 +205,7 @@ class OrderPanel(QWidget):
         fees_header.setSectionResizeMode(FeeColumn.AMOUNT, QHeaderView.ResizeMode.ResizeToContents)
         fees_header.setSectionResizeMode(FeeColumn.CLIO, QHeaderView.ResizeMode.ResizeToContents)
         fees_header.setStretchLastSection(False)
-        self.fees_summary = QLabel()
+        self.fees_summary = QLabel(textFormat=Qt.TextFormat.PlainText)
         self.fees_summary.setObjectName("panelMessage")
         self.fees_summary.setWordWrap(True)
         self.fees_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -223,7 +224,7 @@ class OrderPanel(QWidget):
         self.tabs.addTab(self.documents, "&Documents")
         self.tabs.addTab(deliverables_tab, "De&liverables")
         self.tabs.addTab(fees_tab, "Fe&es")
-        self.message = QLabel()
+        self.message = QLabel(textFormat=Qt.TextFormat.PlainText)
         self.message.setObjectName("panelMessage")
         self.message.setWordWrap(True)
 

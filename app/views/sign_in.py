@@ -61,7 +61,7 @@ class SignInDialog(QDialog):
         self.remember = QCheckBox("&Remember me on this computer")
         self.remember.setChecked(bool(session.remembered_email))
         self.remember.setToolTip("Keep the password in the system keyring so the app signs in by itself.")
-        self.error = QLabel()
+        self.error = QLabel(textFormat=Qt.TextFormat.PlainText)  # the server's words, never markup
         self.error.setObjectName("inlineError")
         self.error.setWordWrap(True)
         self.error.setVisible(False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from html import escape
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -67,7 +68,7 @@ class WelcomeDialog(QDialog):
         self.busy = QProgressBar(maximum=0, textVisible=False)
         self.busy.setAccessibleName("Checking the address")
         self.busy.setVisible(False)
-        self.answer = QLabel()
+        self.answer = QLabel(textFormat=Qt.TextFormat.RichText)  # what comes from outside is escaped
         self.answer.setWordWrap(True)
         self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -126,7 +127,7 @@ class WelcomeDialog(QDialog):
             return
         self.profile = profile
         clio = "offers Clio Manage" if profile.clio else "does not offer Clio Manage"
-        self._say(f"✓ <b>{profile.name}</b> — {clio}. Continue to sign in.", error=False)
+        self._say(f"✓ <b>{escape(profile.name)}</b> — {clio}. Continue to sign in.", error=False)
         self.continue_button.setEnabled(True)
         self.continue_button.setDefault(True)
         self.continue_button.setFocus()
@@ -135,7 +136,7 @@ class WelcomeDialog(QDialog):
         self.answer.setObjectName("inlineError" if error else "panelMessage")
         self.answer.style().unpolish(self.answer)  # the new name's style applies now
         self.answer.style().polish(self.answer)
-        self.answer.setText(text)
+        self.answer.setText(escape(text) if error else text)  # errors quote hosts and issuers
 
     def _edited(self) -> None:
         if self.profile is not None:  # the answer was for the address before this edit

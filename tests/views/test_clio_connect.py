@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog
 
@@ -454,3 +454,17 @@ def test_the_app_starts_without_qtwebengine() -> None:
         check=True,
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_error_panel_shows_the_failures_words_as_text(
+    qtbot: Any, auth: ClioAuth, runner: TaskRunner
+) -> None:
+    from app.services import http
+    from tests.views.test_server_text import HOSTILE
+
+    dialog = ClioConnectDialog(auth, runner)
+    qtbot.addWidget(dialog)
+    dialog._failed(dialog._attempt, http.ServerError("Clio", HOSTILE, 503, "boom"))  # every failure's path
+    assert dialog.stack.currentWidget() is dialog.error_panel
+    message = dialog.error_panel.message
+    assert message.textFormat() is Qt.TextFormat.PlainText and message.text() == HOSTILE

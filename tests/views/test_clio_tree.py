@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeView
 
 from app.config import Config
@@ -314,3 +315,12 @@ def test_the_2000_item_folder_costs_10_list_requests(open_browser, bench_world, 
     assert dialog.files_model.rowCount() == 2000
     assert len(bulk.documents) == 2000 and all(isinstance(d, Item) for d in bulk.documents)
     assert len(list_requests(browsing.transport)) - before == math.ceil(2000 / 200) == 10
+
+
+def test_the_error_line_shows_clios_words_as_text(open_browser) -> None:
+    from tests.views.test_server_text import HOSTILE
+
+    browser = open_browser().dialog
+    browser.show_error(HOSTILE)
+    assert browser.error.textFormat() is Qt.TextFormat.PlainText and browser.error.text() == HOSTILE
+    assert browser.breadcrumb.textFormat() is Qt.TextFormat.PlainText  # Clio's folder names

@@ -49,3 +49,39 @@ def test_try_the_sandbox(qtbot) -> None:
     dialog.show()
     dialog.sandbox_button.click()
     assert dialog.choice == "sandbox" and not dialog.isVisible()
+
+
+def test_a_providers_name_with_markup_is_shown_as_written(qtbot) -> None:
+    """The profile is the server's words: a name carrying tags is escaped, never rendered."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    name = '<a href="https://evil.example">Pacific</a> <img src="x">'
+
+    class Profile(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"name": name, "clio": {"enabled": False}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Profile)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        dialog = WelcomeDialog()
+        qtbot.addWidget(dialog)
+        dialog.address.setText(f"http://127.0.0.1:{server.server_port}/api/v1")
+        dialog.check()
+        qtbot.waitUntil(lambda: not dialog.checking, timeout=15_000)
+        assert dialog.continue_button.isEnabled()
+        assert "&lt;a href=&quot;https://evil.example&quot;&gt;Pacific&lt;/a&gt;" in dialog.answer.text()
+        assert "<a href" not in dialog.answer.text()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 
@@ -13,6 +14,7 @@ class ProblemLabel(QLabel):
         self.setObjectName("problem")
         self.setStyleSheet("color: #b00020;")
         self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # messages may quote the provider's words
         self.setVisible(False)
 
     def show_text(self, text: str) -> None:
