@@ -20,7 +20,6 @@ from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelInd
 from app.appearance import human_size, icon
 from app.models.clio_tree import (
     ERROR_TEXT,
-    LOADING_TEXT,
     ClioNode,
     ClioTreeModel,
     ModelIndex,
@@ -126,6 +125,12 @@ class ClioFilesModel(QAbstractTableModel):
         tree.sig_load_failed.connect(self._on_failed)
         tree.sig_node_reset.connect(self._on_reset)
 
+    def loading_text_changed(self) -> None:
+        """The tree's loading text changed (a rate-limit wait): repaint this list's "Loading…" row."""
+        if self._placeholder == NodeKind.LOADING:
+            index = self.index(len(self._rows), 0)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
+
     # -- what is shown --------------------------------------------------------------------------
 
     @property
@@ -195,7 +200,7 @@ class ClioFilesModel(QAbstractTableModel):
             if index.column() != 0:
                 return None
             if role == Qt.ItemDataRole.DisplayRole:
-                return ERROR_TEXT if self._placeholder == NodeKind.ERROR else LOADING_TEXT
+                return ERROR_TEXT if self._placeholder == NodeKind.ERROR else self._tree.loading_text
             if role == Qt.ItemDataRole.ToolTipRole:
                 return self._message or None
             return None

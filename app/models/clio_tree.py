@@ -153,6 +153,7 @@ class ClioTreeModel(QAbstractItemModel):
         self._root.children.append(self.cabinet)
         self._root.status = Status.LOADED
         self._nodes: dict[int, ClioNode] = {self.cabinet.uid: self.cabinet}
+        self.loading_text = LOADING_TEXT
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -231,10 +232,19 @@ class ClioTreeModel(QAbstractItemModel):
             return node
         return None
 
-    @staticmethod
-    def _text(node: ClioNode) -> str:
+    def set_loading_text(self, text: str) -> None:
+        """What the "Loading…" rows say (a wait for Clio's rate limit says so, and for how long)."""
+        if text == self.loading_text:
+            return
+        self.loading_text = text
+        for node in self._nodes.values():
+            if node.kind == NodeKind.LOADING and node.attached:
+                index = self.index_of(node)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
+
+    def _text(self, node: ClioNode) -> str:
         if node.kind == NodeKind.LOADING:
-            return LOADING_TEXT
+            return self.loading_text
         if node.kind == NodeKind.ERROR:
             return ERROR_TEXT
         if node.kind == NodeKind.MORE:

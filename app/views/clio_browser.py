@@ -10,6 +10,8 @@ whole account when no matter is selected. The window reopens where it was last l
 from __future__ import annotations
 
 import json
+import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,9 +38,10 @@ from PySide6.QtWidgets import (
 from app import config
 from app.config import Config
 from app.models.clio_files import ClioFilesModel, DocumentContext
-from app.models.clio_tree import SEPARATOR, ClioNode, ClioTreeModel, NodeKind, Record, Status
+from app.models.clio_tree import LOADING_TEXT, SEPARATOR, ClioNode, ClioTreeModel, NodeKind, Record, Status
 from app.services.clio.api import ClioClient, Page, PageCursor
 from app.services.clio.picks import ClioPick
+from app.services.clio.ratelimit import RateWait
 from app.services.clio.records import Contact, Item, Matter, SearchHit
 from app.services.http import ServiceError
 from app.views.tasks import TaskRunner
@@ -244,8 +247,33 @@ class ClioBrowser(QDialog):
         self.files_model.modelReset.connect(self._update_upload)
         self.tree_model.sig_page_loaded.connect(lambda node, _docs: self._continue_restore(node))
         self.tree_model.sig_load_failed.connect(lambda node, _msg: self._continue_restore(node, failed=True))
+        # A wait for Clio's rate limit shows on the "Loading…" rows, counting down, not as a hang.
+        self._rate_wait_until = 0.0
+        self._rate_timer = QTimer(self, interval=1000)
+        self._rate_timer.timeout.connect(self._show_rate_wait)
+        self._stop_listening = stop = client.limiter.waits.subscribe(self._rate_wait)
+        self.destroyed.connect(lambda *_: stop())
 
         self._begin_restore()
+
+    # -- Clio's rate limit ----------------------------------------------------------------------
+
+    def _rate_wait(self, wait: RateWait) -> None:
+        if wait.priority != "interactive" or not shiboken6.isValid(self):
+            return
+        self._rate_wait_until = time.monotonic() + wait.seconds if wait.seconds > 0 else 0.0
+        self._show_rate_wait()
+
+    def _show_rate_wait(self) -> None:
+        left = math.ceil(self._rate_wait_until - time.monotonic())
+        if left > 0:
+            text = f"Waiting for Clio (rate limit) — about {left} s"
+            self._rate_timer.start()
+        else:
+            text = LOADING_TEXT
+            self._rate_timer.stop()
+        self.tree_model.set_loading_text(text)
+        self.files_model.loading_text_changed()
 
     # -- choosing -------------------------------------------------------------------------------
 
@@ -336,6 +364,8 @@ class ClioBrowser(QDialog):
 
     def done(self, result: int) -> None:
         """Remember where the user was (when choosing documents), then close."""
+        self._stop_listening()
+        self._rate_timer.stop()
         if self._show is None and self.tree.currentIndex().isValid():
             self._settings.set(config.CLIO_LAST_LOCATION, self.location())
         super().done(result)

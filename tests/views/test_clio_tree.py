@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from app.models.clio_tree import (
     Status,
 )
 from app.services.clio.api import ClioClient
+from app.services.clio.ratelimit import RateWait
 from app.services.clio.records import Item
 from app.views.clio_browser import ClioBrowser
 from app.views.tasks import TaskRunner
@@ -324,3 +326,31 @@ def test_the_error_line_shows_clios_words_as_text(open_browser) -> None:
     browser.show_error(HOSTILE)
     assert browser.error.textFormat() is Qt.TextFormat.PlainText and browser.error.text() == HOSTILE
     assert browser.breadcrumb.textFormat() is Qt.TextFormat.PlainText  # Clio's folder names
+
+
+def test_a_wait_for_clios_rate_limit_says_so_on_the_loading_row(open_browser, qtbot, sandbox_world) -> None:
+    """Clio answers 429: the "Loading…" row says "Waiting for Clio (rate limit) — about N s" and
+    counts down, instead of looking hung; once the wait is over it says "Loading…" again."""
+    browsing = open_browser()
+    tree = browsing.tree
+    settle(qtbot, browsing)  # the clients are listed
+    sandbox_world.clio_faults.update({"rate_limit_per_minute": 1})  # this minute's budget is spent
+    brightline = child(tree.cabinet, BRIGHTLINE)
+    assert brightline is not None
+    parent = tree.index_of(brightline)
+    browsing.dialog.tree.expand(parent)
+
+    def waiting_row() -> str:
+        rows = [tree.data(tree.index(r, 0, parent)) for r in range(tree.rowCount(parent))]
+        return next((r for r in rows if r and r.startswith("Waiting for Clio")), "")
+
+    qtbot.waitUntil(lambda: bool(waiting_row()), timeout=20_000)
+    first = waiting_row()
+    assert re.fullmatch(r"Waiting for Clio \(rate limit\) — about \d+ s", first), first
+    seconds = int(first.split("about ")[1].split(" ")[0])
+    assert 1 <= seconds <= 60
+    if seconds > 2:  # it counts down
+        qtbot.waitUntil(lambda: waiting_row() not in ("", first), timeout=3_000)
+    sandbox_world.clio_faults.update({"rate_limit_per_minute": 100_000})
+    browsing.client.limiter.waits.emit(RateWait("interactive", 0.0))  # the wait is over
+    assert tree.loading_text == LOADING_TEXT and waiting_row() == ""
