@@ -75,3 +75,8 @@ class RateLimited(HTTPStatusError):
 
 class ServerError(HTTPStatusError):
     """5xx: the service is having trouble; worth retrying later."""
+
+
+class ConnectionsClosed(RuntimeError):
+    """A request was started after the app closed its connections (it is shutting down): not a
+    failure of the request, and nothing to tell the user about."""

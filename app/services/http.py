@@ -24,6 +24,7 @@ from app.services.errors import (
     AuthRequired,
     BadRequest,
     Conflict,
+    ConnectionsClosed,
     Forbidden,
     HTTPStatusError,
     NotFound,
@@ -47,6 +48,7 @@ __all__ = [
     "AuthRequired",
     "BadRequest",
     "Conflict",
+    "ConnectionsClosed",
     "Forbidden",
     "HTTPStatusError",
     "NotFound",
@@ -146,7 +148,7 @@ class Remotes:
     def client(self, url: str | httpx.URL) -> httpx.AsyncClient:
         """The pool for `url`'s remote (made on first use). Raises ValueError for a refused URL."""
         if self._closed:
-            raise RuntimeError("these connections were closed (the app is shutting down)")
+            raise ConnectionsClosed("these connections were closed (the app is shutting down)")
         remote = remote_of(url)
         with self._lock:
             return self._clients.get(remote) or self._new_pool(remote)

@@ -46,6 +46,9 @@ class DocumentListOps:
     def _set(self, field: str, value: object) -> None:
         raise NotImplementedError  # provided by OrderWizard
 
+    def _save_now(self) -> None:
+        raise NotImplementedError  # provided by OrderWizard
+
     def add_document(self, source: Source, filing_code: str, display_name: str | None = None) -> str:
         """Add a row to Documents To Be Filed; returns its local id. The first document that may
         be the lead becomes the lead. A Clio document pre-selects its matter for returns until
@@ -58,6 +61,7 @@ class DocumentListOps:
         role = Role.LEAD if may_lead and not has_lead else Role.ATTACHMENT
         doc = DraftDocument(new_id(), display_name, filing_code, role, source)
         self.draft.documents.append(doc)
+        self._save_now()  # before its work starts: a crash a moment later still finds the row
         self.events.emit(DocumentAdded(doc.local_id, len(self.draft.documents) - 1))
         clio_matter = source.matter if isinstance(source, ClioSource) else None
         if clio_matter and not self.draft.clio_chosen_by_user and self.draft.clio is None:
@@ -98,6 +102,7 @@ class DocumentListOps:
             doc.status, doc.progress = DocumentStatus.PENDING, 0.0
         index = min(index, len(self.draft.documents))
         self.draft.documents.insert(index, doc)
+        self._save_now()
         self.events.emit(DocumentAdded(doc.local_id, index))
         self._changed("documents")
         return doc.local_id

@@ -5,7 +5,8 @@
     problems = wizard.next()          # {} → moved on; else field key → message, still on this step
 
 Pages render `wizard.draft` and call the setters; every change is announced on `wizard.events` and
-autosaved (debounced) to the Store, so a crash loses at most the last half second of typing.
+autosaved (debounced) to the Store, so a crash loses at most the last half second of typing; an
+added document is saved at once, before its work starts.
 `OrderWizard.restore` rebuilds a saved draft. Talking to the Service Provider is the submission
 service's job (`submission.py`); it reports progress back through `notify_document`.
 """
@@ -117,6 +118,11 @@ class OrderWizard(DocumentListOps):
         self.events.emit(DraftChanged(field))
         if persist and self._autosave is not None:
             self._autosave.changed()
+
+    def _save_now(self) -> None:
+        if self._autosave is not None:
+            self._autosave.changed()
+            self._autosave.flush()
 
     def _doc_changed(self, local_id: str, *, persist: bool = True) -> None:
         self.events.emit(DocumentChanged(local_id))

@@ -198,6 +198,8 @@ class OrderSubmission:
             self._set(
                 doc, DocumentStatus.ERROR, error=f"“{doc.display_name}” cannot be read ({exc.strerror})."
             )
+        except http.ConnectionsClosed:
+            return  # the app is shutting down: the row resumes from the autosaved draft next time
         except Exception:  # a bug or an answer nobody foresaw: the row still ends, with Retry
             log.exception("document %s failed while %s", doc.local_id, doc.status.value)
             self._set(

@@ -282,3 +282,33 @@ def test_autosave_is_debounced_on_a_running_loop(catalog: Catalog, tmp_path: Pat
         store.close()
 
     asyncio.run(body())
+
+
+def test_an_added_document_is_saved_before_its_work_starts(catalog: Catalog, tmp_path: Path) -> None:
+    """A row added just before a crash is in the restored draft: adding a document saves the draft
+    at once (before the submission service hears of it), not after the autosave's delay."""
+
+    async def body() -> None:
+        path = tmp_path / "app.sqlite3"
+        store = Store.open(path)
+        wizard = OrderWizard(catalog, store=store, autosave_delay=60)
+        fill_case(wizard)
+        saved_when_heard: list[int] = []
+
+        def heard(event: object) -> None:  # what the submission service sees first
+            if isinstance(event, DocumentAdded):
+                draft = Store.open(path).load_drafts()
+                saved_when_heard.append(len(draft[0].payload["draft"]["documents"]) if draft else 0)
+
+        wizard.events.subscribe(heard)
+        motion = wizard.add_document(PDF, "MOTN")
+        assert saved_when_heard == [1]
+        wizard.remove_document(motion)
+        wizard.undo_remove()
+        assert saved_when_heard == [1, 1]
+        # The process dies here: nothing flushed, the 60 s autosave never ran.
+        restored = OrderWizard.restore(Store.open(path), wizard.draft.id, catalog)
+        assert [d.local_id for d in restored.draft.documents] == [motion]
+        store.close()
+
+    asyncio.run(body())
