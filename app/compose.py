@@ -34,6 +34,7 @@ from app.services.store import Store
 from app.services.sync.clock import Clock
 from app.services.sync.engine import SyncEngine
 from app.services.wizard.desk import OrderDesk
+from app.services.wizard.reconcile import DraftOrderReconciler
 from app.target import Target, profile_paths, provider_target, sandbox_target
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ def compose(
     engine.add_job(returns)
     expenses = ExpensePoster(legalconnect, clio, store, settings)
     engine.add_job(expenses)
+    engine.add_job(DraftOrderReconciler(legalconnect, store))  # once per run: stray draft orders
     notices = DecisionNotices(engine, returns, settings)
 
     desk = OrderDesk(

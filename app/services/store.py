@@ -300,6 +300,11 @@ class Store:
                 rows,
             )
 
+    def forget_orders(self, ids: Iterable[int]) -> None:
+        """Drop these orders from the cache (deleted at the Service Provider)."""
+        with self._transaction() as db:
+            db.executemany("DELETE FROM orders WHERE id = ?", [(i,) for i in ids])
+
     def cached_orders(self) -> list[CachedOrder]:
         """Every cached order, most recently submitted (or, for drafts, updated) first."""
         rows = self._db.execute(

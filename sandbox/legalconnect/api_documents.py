@@ -19,11 +19,20 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.responses import FileResponse
 
 from sandbox.legalconnect import models as m
+from sandbox.legalconnect.api_orders import IdempotencyKey
 from sandbox.legalconnect.deps import Context, CtxDep, UserDep, firm_order, get_ctx, require_draft
 from sandbox.legalconnect.errors import ApiError, error_responses
 from sandbox.legalconnect.pdfs import ContentRefused, check_pdf, sniff_word
 from sandbox.legalconnect.reference import COURTS_BY_ID, DOCUMENT_TYPES_BY_CODE
-from sandbox.legalconnect.store import document_out, one, order_documents, stamp, tx
+from sandbox.legalconnect.store import (
+    created_with_key,
+    document_out,
+    one,
+    order_documents,
+    remember_key,
+    stamp,
+    tx,
+)
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 """The service's own cap on one upload. Court limits (smaller) are checked at submit."""
@@ -85,9 +94,14 @@ def _check_role(filing_code: str, role: m.DocumentRole) -> None:
     "beside a proposed order's PDF.",
     responses=error_responses(400, 401, 404, 409, 422),
 )
-async def add_document(order_id: int, body: m.DocumentCreate, ctx: CtxDep, user: UserDep) -> m.DocumentOut:
+async def add_document(
+    order_id: int, body: m.DocumentCreate, ctx: CtxDep, user: UserDep, idempotency_key: IdempotencyKey = None
+) -> m.DocumentOut:
     """Create the document's record."""
     order = firm_order(ctx, user, order_id)
+    earlier = created_with_key(ctx.conn, user.firm_id, idempotency_key, "document")
+    if earlier is not None and one(ctx.conn, "SELECT id FROM documents WHERE id = ?", earlier) is not None:
+        return document_out(_document(ctx, order_id, earlier))
     require_draft(order, "take new documents")
     _check_name(body.name, order)
     filing_code, role = body.filing_code, body.role
@@ -117,6 +131,7 @@ async def add_document(order_id: int, body: m.DocumentCreate, ctx: CtxDep, user:
             (order_id, body.kind.value, body.word_copy_of, body.name, filing_code, role.value, sort_order),
         )
         ctx.conn.execute("UPDATE orders SET updated_at = ? WHERE id = ?", (stamp(), order_id))
+        remember_key(ctx.conn, user.firm_id, idempotency_key, "document", int(cur.lastrowid or 0))
     return document_out(_document(ctx, order_id, int(cur.lastrowid or 0)))
 
 

@@ -8,7 +8,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from sandbox.legalconnect import fees
 from sandbox.legalconnect import models as m
@@ -17,10 +17,12 @@ from sandbox.legalconnect.errors import ApiError, error_responses
 from sandbox.legalconnect.reference import CATEGORIES_BY_ID, COURTS_BY_ID, DOCUMENT_TYPES_BY_CODE
 from sandbox.legalconnect.store import (
     add_outbox,
+    created_with_key,
     order_documents,
     order_out,
     order_recipients,
     record_state,
+    remember_key,
     stamp,
     tx,
 )
@@ -115,24 +117,44 @@ async def list_orders(
     )
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="A key the client chose for this creation. Repeating the request with the same key "
+        "(after a lost answer) answers the order or document the first one created instead of making "
+        "another. Keys are kept per firm; one used for another kind of request answers 422.",
+    ),
+]
+
+
 @router.post(
     "/orders",
     status_code=201,
     summary="Create a draft order",
     responses=error_responses(400, 401, 422),
 )
-async def create_order(body: m.OrderWrite, ctx: CtxDep, user: UserDep) -> m.OrderOut:
+async def create_order(
+    body: m.OrderWrite, ctx: CtxDep, user: UserDep, idempotency_key: IdempotencyKey = None
+) -> m.OrderOut:
     """Start a draft with whatever case details are known so far."""
+    earlier = created_with_key(ctx.conn, user.firm_id, idempotency_key, "order")
+    if earlier is not None:
+        return order_out(ctx.conn, firm_order(ctx, user, earlier))
     values = body.model_dump(mode="json", exclude_unset=True)
     check_fields(values, None)
     now = stamp()
     cols = {**_columns(values), "firm_id": user.firm_id, "created_by": user.id, "status": "draft"}
     cols |= {"created_at": now, "updated_at": now}
-    cur = ctx.conn.execute(
-        f"INSERT INTO orders ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",  # noqa: S608
-        list(cols.values()),
-    )
-    return order_out(ctx.conn, firm_order(ctx, user, int(cur.lastrowid or 0)))
+    with tx(ctx.conn):
+        cur = ctx.conn.execute(
+            f"INSERT INTO orders ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",  # noqa: S608
+            list(cols.values()),
+        )
+        order_id = int(cur.lastrowid or 0)
+        remember_key(ctx.conn, user.firm_id, idempotency_key, "order", order_id)
+    return order_out(ctx.conn, firm_order(ctx, user, order_id))
 
 
 @router.get("/orders/{order_id}", summary="One order", responses=error_responses(401, 404))

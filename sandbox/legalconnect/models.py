@@ -275,6 +275,9 @@ class OrderOut(BaseModel):
     fee_lines: list[FeeLineOut]
     deliverable_count: int
     created_by: UserOut
+    client_key: str | None = Field(
+        None, description="The `Idempotency-Key` the order was created with (null: none was sent)."
+    )
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None

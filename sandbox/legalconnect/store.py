@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS orders (
     notify_json TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     submitted_at TEXT, decided_at TEXT, review_due_at TEXT, clerk_due_at TEXT);
 CREATE INDEX IF NOT EXISTS orders_updated ON orders(firm_id, updated_at);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    firm_id INTEGER NOT NULL, key TEXT NOT NULL, target TEXT NOT NULL, target_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (firm_id, key));
+CREATE INDEX IF NOT EXISTS idempotency_target ON idempotency_keys(target, target_id);
 CREATE INDEX IF NOT EXISTS orders_clerk ON orders(clerk_due_at);
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY AUTOINCREMENT, order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
@@ -171,11 +175,46 @@ def order_out(conn: sqlite3.Connection, row: sqlite3.Row) -> m.OrderOut:
         fee_lines=[fee_line_out(f) for f in fees],
         deliverable_count=count,
         created_by=m.UserOut(id=user["id"], name=user["name"], email=user["email"]),
+        client_key=client_key(conn, "order", row["id"]),
         created_at=parse_stamp(row["created_at"]),
         updated_at=parse_stamp(row["updated_at"]),
         submitted_at=parse_stamp(row["submitted_at"]),
         decided_at=parse_stamp(row["decided_at"]),
     )
+
+
+def client_key(conn: sqlite3.Connection, target: str, target_id: int) -> str | None:
+    """The `Idempotency-Key` an order or document was created with, if any."""
+    row = one(conn, "SELECT key FROM idempotency_keys WHERE target = ? AND target_id = ?", target, target_id)
+    return None if row is None else str(row["key"])
+
+
+def created_with_key(conn: sqlite3.Connection, firm_id: int, key: str | None, target: str) -> int | None:
+    """The id of what an earlier request with this `Idempotency-Key` created (None: nothing yet).
+    A key first used for another kind of request is refused."""
+    if not key:
+        return None
+    row = one(conn, "SELECT * FROM idempotency_keys WHERE firm_id = ? AND key = ?", firm_id, key)
+    if row is None:
+        return None
+    if row["target"] != target:
+        from sandbox.legalconnect.errors import ApiError
+
+        raise ApiError(422, "idempotency_key_reused", "This Idempotency-Key was used for another request.")
+    return int(row["target_id"])
+
+
+def remember_key(
+    conn: sqlite3.Connection, firm_id: int, key: str | None, target: str, target_id: int
+) -> None:
+    """Record that `key` created `target_id` (inside the creating transaction; a key whose
+    document was deleted since now names the new one)."""
+    if key:
+        conn.execute(
+            "INSERT OR REPLACE INTO idempotency_keys (firm_id, key, target, target_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (firm_id, key, target, target_id, stamp()),
+        )
 
 
 def record_state(conn: sqlite3.Connection, target: str, target_id: int) -> m.ClioRecordState:

@@ -127,9 +127,16 @@ class OrderingCalls:
 
     # -- orders ---------------------------------------------------------------------------------
 
-    async def create_order(self, fields: Mapping[str, Any]) -> Order:
-        """Start a draft order with the case fields known so far (not retried)."""
-        return self._order(await self._json("POST", "orders", json=dict(fields)))
+    async def create_order(self, fields: Mapping[str, Any], key: str | None = None) -> Order:
+        """Start a draft order with the case fields known so far. With `key` (the client's
+        Idempotency-Key) it is safe to repeat, so transient failures are retried: a repeat answers
+        the order the first request made. Without a key it is never retried."""
+        if key is None:
+            return self._order(await self._json("POST", "orders", json=dict(fields)))
+        headers = {"Idempotency-Key": key}
+        return self._order(
+            await http.retrying(lambda: self._json("POST", "orders", json=dict(fields), headers=headers))
+        )
 
     async def update_order(self, order_id: int, fields: Mapping[str, Any]) -> Order:
         """Change the fields sent (a PATCH sets the same values however often it is repeated)."""
@@ -156,14 +163,22 @@ class OrderingCalls:
         kind: str = "filing",
         word_copy_of: int | None = None,
         sort_order: int | None = None,
+        key: str | None = None,
     ) -> OrderDocument:
-        """Describe a document of a draft; its file follows with `upload_document_content`."""
+        """Describe a document of a draft; its file follows with `upload_document_content`. With
+        `key` (an Idempotency-Key) transient failures are retried."""
         body: dict[str, Any] = {"name": name, "filing_code": filing_code, "role": role, "kind": kind}
         if word_copy_of is not None:
             body["word_copy_of"] = word_copy_of
         if sort_order is not None:
             body["sort_order"] = sort_order
-        return self._document(await self._json("POST", f"orders/{order_id}/documents", json=body))
+        path = f"orders/{order_id}/documents"
+        if key is None:
+            return self._document(await self._json("POST", path, json=body))
+        headers = {"Idempotency-Key": key}  # a repeat answers the same document: safe to retry
+        return self._document(
+            await http.retrying(lambda: self._json("POST", path, json=body, headers=headers))
+        )
 
     async def update_document(
         self,
@@ -198,17 +213,24 @@ class OrderingCalls:
         and SHA-256. The file is read in chunks (never whole into memory), and the service's SHA-256
         must match the one computed while reading, or `UploadMismatch` is raised."""
         size = (await asyncio.to_thread(path.stat)).st_size
-        digest = hashlib.sha256()
         headers = {
             "Content-Length": str(size),
             "Content-Type": _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream"),
         }
-        raw = await self._json(
-            "PUT",
-            f"orders/{order_id}/documents/{document_id}/content",
-            content=_file_chunks(path, size, digest, progress),
-            headers=headers,
-        )
+        digest = hashlib.sha256()
+
+        async def once() -> Any:
+            nonlocal digest
+            digest = hashlib.sha256()  # each attempt reads (and hashes) the file afresh
+            return await self._json(
+                "PUT",
+                f"orders/{order_id}/documents/{document_id}/content",
+                content=_file_chunks(path, size, digest, progress),
+                headers=headers,
+            )
+
+        # The content replaces what was there on every PUT: safe to repeat after a hiccup.
+        raw = await http.retrying(once)
         document = self._document(raw)
         if document.sha256 != digest.hexdigest() or document.size_bytes != size:
             raise UploadMismatch(

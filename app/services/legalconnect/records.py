@@ -191,6 +191,11 @@ class Order:
         return self.order_number or "Draft"
 
     @property
+    def client_key(self) -> str:
+        """The Idempotency-Key the order was created with ("" when none was sent)."""
+        return str(self.raw.get("client_key") or "")
+
+    @property
     def rejected_documents(self) -> tuple[OrderDocument, ...]:
         return tuple(d for d in self.documents if d.review_result == "rejected")
 

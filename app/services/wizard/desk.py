@@ -99,6 +99,7 @@ class OrderDesk:
             preparer=IntakePreparer(self._converter, court_name),
             work_dir=work_dir,
             clio=ClioDownloads(self._clio_client),
+            workstation_id=self.store.workstation_id(),
         )
 
     async def discard(self, draft_id: str) -> None:

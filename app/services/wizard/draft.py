@@ -116,6 +116,9 @@ class DraftDocument:
     remote_uploaded: bool = False
     remote_word_copy_id: int | None = None
     word_copy_uploaded: bool = False
+    remote_generation: int = 0
+    """How often the provider's copy was dropped (removed, then undone): part of the creation key,
+    so a document added again is a new one there, not the deleted one."""
 
     @property
     def prepared(self) -> bool:
@@ -126,6 +129,7 @@ class DraftDocument:
         """The service no longer has this document (removed there): upload it again when needed."""
         self.remote_document_id = self.remote_word_copy_id = None
         self.remote_uploaded = self.word_copy_uploaded = False
+        self.remote_generation += 1
 
     def to_json(self) -> dict[str, Any]:
         source: dict[str, Any]
@@ -157,6 +161,7 @@ class DraftDocument:
             "remote_uploaded": self.remote_uploaded,
             "remote_word_copy_id": self.remote_word_copy_id,
             "word_copy_uploaded": self.word_copy_uploaded,
+            "remote_generation": self.remote_generation,
         }
 
     @classmethod
@@ -190,6 +195,7 @@ class DraftDocument:
             remote_uploaded=bool(raw.get("remote_uploaded", False)),
             remote_word_copy_id=raw.get("remote_word_copy_id"),
             word_copy_uploaded=bool(raw.get("word_copy_uploaded", False)),
+            remote_generation=int(raw.get("remote_generation", 0)),
         )
 
 

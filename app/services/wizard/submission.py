@@ -25,7 +25,7 @@ from app.services import http
 from app.services.filenames import safe_filename
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.legalconnect.ordering import FeeQuote
-from app.services.legalconnect.records import Order
+from app.services.legalconnect.records import Order, OrderStatus
 from app.services.wizard import rules
 from app.services.wizard.draft import ClioSource, DocumentStatus, DraftDocument, Role
 from app.services.wizard.events import (
@@ -40,6 +40,7 @@ from app.services.wizard.events import (
 )
 from app.services.wizard.flow import NotAllowed, OrderWizard
 from app.services.wizard.ports import ClioFetcher, FilePreparer, PrepareRequest, Refused
+from app.services.wizard.reconcile import document_key, order_key
 from app.services.wizard.remote import order_fields, reconcile_documents
 
 log = logging.getLogger(__name__)
@@ -70,10 +71,14 @@ class OrderSubmission:
         work_dir: Path,
         clio: ClioFetcher | None = None,
         parallel_uploads: int = 2,
+        workstation_id: str = "",
     ) -> None:
         """`work_dir`: a private directory for this draft's downloads and converted files,
-        removed after submitting or discarding."""
+        removed after submitting or discarding. `workstation_id` makes the keys that let the
+        draft's order and documents be created safely again after a lost answer (none: the
+        creations are sent once, never repeated)."""
         self.wizard, self.draft, self.client = wizard, wizard.draft, client
+        self._workstation = workstation_id
         self.preparer, self.clio, self.work_dir = preparer, clio, work_dir
         self._slots = asyncio.Semaphore(parallel_uploads)
         self._order_lock = asyncio.Lock()
@@ -94,8 +99,10 @@ class OrderSubmission:
     def close(self) -> None:
         """Stop listening and cancel work under way (the draft stays as autosaved)."""
         self._unsubscribe()
+        current = asyncio.current_task() if _loop_running() else None
         for task in [*self._tasks.values(), *self._background]:
-            task.cancel()
+            if task is not current:
+                task.cancel()
 
     def busy(self, local_id: str) -> bool:
         return local_id in self._tasks
@@ -248,6 +255,13 @@ class OrderSubmission:
             doc.display_name = result.fixed_name
         return True
 
+    def _key(self, doc: DraftDocument, part: str) -> str | None:
+        if not self._workstation:
+            return None
+        # A row removed and added back (undo) is a new document at the provider: a new key.
+        generation = f"{part}-{doc.remote_generation}" if doc.remote_generation else part
+        return document_key(self._workstation, self.draft.id, doc.local_id, generation)
+
     def _remote_role(self, doc: DraftDocument) -> str:
         # Created with a role its type allows; `sync_order` sets the chosen one before submitting.
         doc_type = self.wizard.catalog.document_type(self.draft.court_id, doc.filing_code)
@@ -263,7 +277,11 @@ class OrderSubmission:
             self._set(doc, DocumentStatus.UPLOADING)
             if doc.remote_document_id is None:
                 remote = await self.client.add_document(
-                    order_id, doc.display_name, doc.filing_code, self._remote_role(doc)
+                    order_id,
+                    doc.display_name,
+                    doc.filing_code,
+                    self._remote_role(doc),
+                    key=self._key(doc, "pdf"),
                 )
                 doc.remote_document_id = remote.id
             if not doc.remote_uploaded and doc.pdf_path is not None:
@@ -286,6 +304,7 @@ class OrderSubmission:
                         Role.ATTACHMENT.value,
                         kind="word_copy",
                         word_copy_of=doc.remote_document_id,
+                        key=self._key(doc, "word"),
                     )
                     doc.remote_word_copy_id = copy.id
                 await self.client.upload_document_content(
@@ -304,7 +323,8 @@ class OrderSubmission:
         """The LegalConnect draft order's id, creating the order on first need."""
         async with self._order_lock:
             if self.draft.remote_order_id is None:
-                order = await self.client.create_order(self.order_fields())
+                key = order_key(self._workstation, self.draft.id) if self._workstation else None
+                order = await self.client.create_order(self.order_fields(), key=key)
                 self.draft.remote_order_id = order.id
                 self.wizard.mark_changed("remote_order_id")
             return self.draft.remote_order_id
@@ -347,10 +367,33 @@ class OrderSubmission:
         problems = self.wizard.problems()
         if problems:
             raise OrderIncomplete(problems)
-        await self.sync_order()
-        order = await self.client.submit(
-            await self.ensure_order(), authorize_payment=self.draft.authorize_payment
-        )
+        try:
+            await self.sync_order()
+            order = await self.client.submit(
+                await self.ensure_order(), authorize_payment=self.draft.authorize_payment
+            )
+        except http.Conflict:
+            # "Only a draft can be changed": the provider took this order already (the app stopped
+            # right after an earlier Submit). Read it: submitted, it ends here as submitted.
+            settled = await self.settle_if_submitted()
+            if settled is None:
+                raise
+            return settled
+        return await self._submitted(order)
+
+    async def settle_if_submitted(self) -> Order | None:
+        """When this draft's order is no longer a draft at the provider (submitted before the app
+        stopped), finish as submitted — the draft and working files go, `OrderSubmitted` is
+        announced — and return the order; None while it is still a draft (or has none)."""
+        if self.draft.remote_order_id is None:
+            return None
+        order = await self.client.order(self.draft.remote_order_id)
+        if order.status is OrderStatus.DRAFT:
+            return None
+        return await self._submitted(order)
+
+    async def _submitted(self, order: Order) -> Order:
+        self.close()  # no more uploads for an order that is no longer a draft
         self.draft.order_number = order.order_number
         self.wizard.forget_saved()
         await self._cleanup()
@@ -376,3 +419,11 @@ def _failed(doc: DraftDocument) -> str:
     if doc.status in (DocumentStatus.CHECKING, DocumentStatus.CONVERTING):
         return "could not be prepared"
     return "did not upload"
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

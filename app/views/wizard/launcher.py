@@ -72,6 +72,13 @@ class PlaceOrder(QObject):
         self.window = window
         window.show()
         submission.start()
+        if wizard.draft.remote_order_id is not None:
+            # Submitted already (the app stopped right after Submit)? Then show it as submitted.
+            self.runner.run(
+                window,
+                submission.settle_if_submitted(),
+                on_success=lambda order: window.show_submitted(order) if order is not None else None,
+            )
         return window
 
     def _open(self, wizard: OrderWizard) -> None:

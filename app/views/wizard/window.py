@@ -204,6 +204,11 @@ class WizardWindow(QDialog):
         if isinstance(result, dict):
             self.review_page.show_problems(result)
             return
+        self.show_submitted(result)
+
+    def show_submitted(self, result: Order) -> None:
+        """The submitted page with the order's number (after Submit, or on resuming a draft the
+        provider had already taken)."""
         self.order = result
         self.order_number.setText(f"Order {result.order_number}")
         self.stack.setCurrentWidget(self.done_page)

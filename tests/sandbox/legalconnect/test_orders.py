@@ -218,3 +218,34 @@ def test_cancel_and_clio_link_change_after_submit(dana: httpx.Client) -> None:
     assert r.status_code == 200 and r.json()["clio"] == link
     r = dana.post(f"/orders/{order['id']}/cancel")
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
+
+
+def test_creations_with_an_idempotency_key_happen_once(dana: httpx.Client, lc: Lc) -> None:
+    """A repeat of POST /orders or POST …/documents with the same Idempotency-Key (after a lost
+    answer) answers what the first made; a key used for another kind of request is refused."""
+    body = {"court_id": "SD", "case_title": "Idempotent v. Twice"}
+    key = {"Idempotency-Key": "lcd:ws-1:draft-1"}
+    first = dana.post("/orders", json=body, headers=key)
+    again = dana.post("/orders", json=body, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert first.json()["client_key"] == "lcd:ws-1:draft-1"
+    order_id = first.json()["id"]
+    titled = [
+        o
+        for o in dana.get("/orders", params={"limit": 200}).json()["data"]
+        if o["case_title"] == "Idempotent v. Twice"
+    ]
+    assert len(titled) == 1
+
+    doc = {"name": "Decl.pdf", "filing_code": "DECL", "role": "attachment"}
+    doc_key = {"Idempotency-Key": "lcd:ws-1:draft-1:row-1:pdf"}
+    made = dana.post(f"/orders/{order_id}/documents", json=doc, headers=doc_key).json()
+    repeated = dana.post(f"/orders/{order_id}/documents", json=doc, headers=doc_key).json()
+    assert made["id"] == repeated["id"]
+    assert len(dana.get(f"/orders/{order_id}").json()["documents"]) == 1
+
+    reused = dana.post(f"/orders/{order_id}/documents", json=doc, headers=key)
+    assert reused.status_code == 422 and reused.json()["error"]["code"] == "idempotency_key_reused"
+    plain = new_order(dana)  # no key: a new order each time, and no client_key
+    assert plain["client_key"] is None

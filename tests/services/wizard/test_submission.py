@@ -412,3 +412,81 @@ def test_any_failure_of_a_clio_download_ends_the_row_in_error_and_says_download(
         )
 
     run(lc, tmp_path, body)
+
+
+def test_lost_answers_while_creating_and_uploading_are_retried_into_one_of_each(
+    lc: Any, tmp_path: Path
+) -> None:
+    """The order's creation, the document's creation (both with an Idempotency-Key) and the
+    content upload (replaced on repeat) each lose their first answer: the app retries by itself,
+    the row ends Ready without anyone pressing Retry, and the provider holds one order with one
+    document — no duplicate, no empty leftover draft."""
+    tripwire = Tripwire()
+    lost: list[str] = []
+
+    def first_of_each(request: httpx.Request) -> bool:
+        kind = f"{request.method} {request.url.path.rsplit('/', 1)[-1]}"
+        if kind in ("POST orders", "POST documents", "PUT content") and kind not in lost:
+            lost.append(kind)
+            return True
+        return False
+
+    async def body(h: Harness) -> None:
+        h.submission.close()
+        h.submission = OrderSubmission(
+            h.wizard,
+            h.client,
+            preparer=h.preparer,
+            work_dir=tmp_path / "work",
+            clio=FakeClio({}),
+            workstation_id=h.store.workstation_id(),
+        )
+        tripwire.lose_answer = first_of_each
+        motion = h.wizard.add_document(h.file("Motion.pdf"), "MOTN")
+        await h.submission.wait_idle()
+        row = h.wizard.document(motion)
+        assert (row.status, row.error) == (DocumentStatus.READY, "")
+        assert sorted(lost) == ["POST documents", "POST orders", "PUT content"]
+        key = f"lcd:{h.store.workstation_id()}:{h.wizard.draft.id}"
+        mine = [o for o in await h.client.draft_orders() if o.client_key == key]
+        assert [o.id for o in mine] == [h.wizard.draft.remote_order_id]
+        order = await h.client.order(mine[0].id)
+        assert [(d.name, d.content_uploaded) for d in order.documents] == [("Motion.pdf", True)]
+
+    run(lc, tmp_path, body, transport=tripwire)
+
+
+def test_a_submit_the_provider_took_before_the_app_stopped_ends_as_submitted(lc: Any, tmp_path: Path) -> None:
+    """The provider accepted Submit, then the app stopped before it heard: resuming the draft (or
+    pressing Submit, which meets "only a draft can be changed") reads the order and ends as
+    submitted, with its number — never a draft that can't go away."""
+    from app.services.wizard.events import OrderSubmitted
+
+    async def body(h: Harness) -> None:
+        h.wizard.add_document(h.file("Motion.pdf"), "MOTN")
+        await h.submission.wait_idle()
+        h.to_review()
+        await h.submission.sync_order()
+        order_id = h.wizard.draft.remote_order_id or 0
+        taken = await h.client.submit(order_id, authorize_payment=True)  # the answer the app lost
+        settled = await h.submission.settle_if_submitted()  # what resuming the draft does
+        assert settled is not None and settled.order_number == taken.order_number
+        assert OrderWizard.saved(h.store) == []
+
+    run(lc, tmp_path, body)
+
+    async def pressing_submit(h: Harness) -> None:
+        h.wizard.add_document(h.file("Motion.pdf"), "MOTN")
+        await h.submission.wait_idle()
+        h.to_review()
+        await h.submission.sync_order()
+        await h.client.submit(h.wizard.draft.remote_order_id or 0, authorize_payment=True)
+        announced: list[Any] = []
+        h.wizard.events.subscribe(lambda e: announced.append(e) if isinstance(e, OrderSubmitted) else None)
+        order = await h.submission.submit()  # 409 from the provider, settled by reading the order
+        assert order.status is OrderStatus.SUBMITTED and order.order_number
+        assert [e.order.order_number for e in announced] == [order.order_number]
+        assert h.wizard.draft.order_number == order.order_number
+        assert OrderWizard.saved(h.store) == []  # the draft is gone
+
+    run(lc, tmp_path / "again", pressing_submit)
