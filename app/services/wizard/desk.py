@@ -104,5 +104,8 @@ class OrderDesk:
 
     async def discard(self, draft_id: str) -> None:
         """Throw a saved draft away, with the provider's draft order and the local files."""
-        wizard = self.restore(draft_id, await self.catalog())
+        try:
+            wizard = self.restore(draft_id, await self.catalog())
+        except KeyError:
+            return  # gone already (submitted, or discarded elsewhere): nothing left to throw away
         await self.submission_for(wizard).discard()

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     # The wizard (its window, flow and the intake behind its submission) loads when it first opens.
     from app.services.wizard.autosave import SavedDraft
     from app.services.wizard.flow import OrderWizard
+    from app.services.wizard.rules import Catalog
     from app.views.wizard.window import WizardWindow
 
 
@@ -110,10 +111,21 @@ class PlaceOrder(QObject):
         if self._bring_forward():
             return
         self.runner.run(
-            self._parent,
-            self.desk.catalog(),
-            on_success=lambda catalog: self._open(self.desk.restore(draft_id, catalog)),
+            self._parent, self.desk.catalog(), on_success=lambda catalog: self._restore(draft_id, catalog)
         )
+
+    def _restore(self, draft_id: str, catalog: Catalog) -> None:
+        try:
+            wizard = self.desk.restore(draft_id, catalog)
+        except KeyError:  # settled meanwhile: submitted (see the orders list) or discarded
+            self.notices.show_notice(
+                "That unfinished order is no longer a draft.",
+                "It was submitted or discarded meanwhile; the orders list shows it as the Service "
+                "Provider has it.",
+                Level.INFO,
+            )
+            return
+        self._open(wizard)
 
     def discard(self, draft_id: str) -> None:
         """Throw a saved draft away, with the provider's draft order and the local files."""
