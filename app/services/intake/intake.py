@@ -155,6 +155,9 @@ async def _admit(work: _Work, limits: CourtLimits) -> None:
     try:
         work.sniffed = await asyncio.to_thread(sniff, item.source)
         kind = work.sniffed.kind
+        garbage = messages.content_refusal(kind, item.display_name)
+        if garbage is not None:
+            raise garbage
         if kind in (Kind.PDF, Kind.TEXT):
             # Refuse an oversize file before spending time copying it (text only grows as a PDF,
             # and the converter reads it whole).

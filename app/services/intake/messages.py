@@ -28,6 +28,46 @@ _EXPECTED = {
 }
 
 
+_DOCUMENT_NAMES = {
+    ".pdf": "a PDF",
+    ".docx": "a Word document",
+    ".doc": "a Word document",
+    ".rtf": "an RTF document",
+    ".odt": "an OpenDocument text file",
+}
+TEXT_SUFFIXES = frozenset({"", ".txt", ".text"})
+"""Names under which plain text is converted (and printed) as text: anything else that turns out
+to be text — a broken PDF, a web page saved as .docx — is not filed as a printout of its bytes."""
+
+
+def content_refusal(kind: Kind, display_name: str) -> Refusal | None:
+    """The refusal when the content cannot be what the name promises and printing it would file
+    garbage: a document name over text or unidentifiable bytes, or text under a name that is not
+    a text file's. None when name and content may go on."""
+    name = quoted(display_name)
+    suffix = PurePath(display_name).suffix.lower()
+    promised = _DOCUMENT_NAMES.get(suffix)
+    if promised is not None and kind in (Kind.TEXT, Kind.UNKNOWN):
+        found = "plain text or a web page" if kind is Kind.TEXT else "unrecognisable data"
+        again = (
+            "Open it to check it, save or print it to PDF again"
+            if suffix == ".pdf"
+            else "Open it in Word to check it, save it again as a Word document or PDF"
+        )
+        return Refusal(
+            RefusalKind.DAMAGED,
+            f"{name} is named as {promised}, but its content is {found}: the file is damaged, or "
+            f"something else was given its name. {again}, and add the new file.",
+        )
+    if kind is Kind.TEXT and suffix not in TEXT_SUFFIXES:
+        return Refusal(
+            RefusalKind.UNSUPPORTED,
+            f"{name} is plain text (or a web page) saved as “{suffix}”; only .txt files are converted "
+            f"as text. {_PDF_YOURSELF}",
+        )
+    return None
+
+
 def refusal_for_kind(kind: Kind, display_name: str) -> Refusal:
     """The refusal for a file whose type can be neither filed nor converted."""
     name = quoted(display_name)

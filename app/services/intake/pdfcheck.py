@@ -54,7 +54,7 @@ def check_pdf(path: Path, display_name: str, limits: CourtLimits) -> PdfReport:
         raise size_refusal(display_name, size, limits)
     with path.open("rb") as fh:  # a file object, not the path: pypdf would read a path into memory
         try:
-            return _check_open(PdfReader(fh), name)
+            return _check_open(PdfReader(fh), name, limits)
         except Refusal:
             raise
         except (DependencyError, NotImplementedError, FileNotDecryptedError) as exc:
@@ -88,7 +88,23 @@ def _encrypted(name: str) -> Refusal:
     )
 
 
-def _check_open(reader: PdfReader, name: str) -> PdfReport:
+def _larger_than(pages: list[PageObject], paper: tuple[float, float]) -> tuple[float, float] | None:
+    """The size (points, portrait) of the first sampled page larger than `paper` either way (a
+    landscape page of the same paper is fine), or None."""
+    short, long = sorted(paper)
+    for page in pages:
+        try:
+            box = page.mediabox
+            size = sorted((abs(float(box.width)), abs(float(box.height))))
+        except Exception as exc:  # a box pypdf cannot read: the court's own check will say
+            log.info("unreadable page box: %s", exc)
+            continue
+        if size[0] > short + 1 or size[1] > long + 1:
+            return size[0], size[1]
+    return None
+
+
+def _check_open(reader: PdfReader, name: str, limits: CourtLimits) -> PdfReport:
     if reader.is_encrypted:
         if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             raise Refusal(
@@ -115,7 +131,20 @@ def _check_open(reader: PdfReader, name: str) -> PdfReport:
     if samples[0] is None:
         raise _damaged(name, "its page list leads to no pages")
     pages = [p for p in samples if p is not None]
-    return PdfReport(count, tuple(_notices(reader, root, pages, name)))
+    notices = list(_notices(reader, root, pages, name))
+    oversize = _larger_than(pages, limits.paper)
+    if oversize is not None:
+        width, height = (f"{points / 72:g}" for points in oversize)
+        paper_w, paper_h = (f"{points / 72:g}" for points in limits.paper)
+        notices.append(
+            Notice(
+                NoticeKind.LARGE_PAGES,
+                f"{name} has pages of {width} × {height} in, larger than the court's {paper_w} × "
+                f"{paper_h} in paper; the court may reject or shrink them. Print it to PDF on "
+                f"{paper_w} × {paper_h} in paper if you can.",
+            )
+        )
+    return PdfReport(count, tuple(notices))
 
 
 def _damaged(name: str, why: str) -> Refusal:

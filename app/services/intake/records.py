@@ -22,6 +22,8 @@ class CourtLimits:
     court_name: str
     max_document_bytes: int
     max_file_name_length: int
+    paper: tuple[float, float] = (612.0, 792.0)
+    """The court's paper in points, portrait (California: 8.5 × 11 in, CRC 2.103)."""
 
 
 class Stage(enum.StrEnum):
@@ -57,6 +59,7 @@ class NoticeKind(enum.StrEnum):
     NAME_CHANGED = "name_changed"
     TYPE_MISMATCH = "type_mismatch"
     WORD_COPY_MISSING = "word_copy_missing"
+    LARGE_PAGES = "large_pages"
 
 
 @dataclass(frozen=True)

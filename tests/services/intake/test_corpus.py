@@ -204,6 +204,48 @@ REFUSALS: list[tuple[str, str, Callable[[], bytes], RefusalKind, str]] = [
         "Protect Document), save it, and add it again.",
     ),
     (
+        "pdf without its header, all text",
+        "Exhibit 4.pdf",
+        lambda: b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Kids [] >> endobj\n" * 40,
+        RefusalKind.DAMAGED,
+        "“Exhibit 4.pdf” is named as a PDF, but its content is plain text or a web page: the file is "
+        f"damaged, or something else was given its name. {_FIX}",
+    ),
+    (
+        "pdf of unrecognisable bytes",
+        "Scan.pdf",
+        lambda: b"\x00\x01garbled" + craft.random_binary(),
+        RefusalKind.DAMAGED,
+        "“Scan.pdf” is named as a PDF, but its content is unrecognisable data: the file is damaged, or "
+        f"something else was given its name. {_FIX}",
+    ),
+    (
+        "web page saved as .docx",
+        "Opposition.docx",
+        lambda: b"<!DOCTYPE html><html><body><h1>Opposition</h1><p>Counsel argues...</p></body></html>\n",
+        RefusalKind.DAMAGED,
+        "“Opposition.docx” is named as a Word document, but its content is plain text or a web page: the "
+        "file is damaged, or something else was given its name. Open it in Word to check it, save it "
+        "again as a Word document or PDF, and add the new file.",
+    ),
+    (
+        "damaged .doc",
+        "Stipulation.doc",
+        lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
+        RefusalKind.DAMAGED,
+        "“Stipulation.doc” is named as a Word document, but its content is unrecognisable data: the file "
+        "is damaged, or something else was given its name. Open it in Word to check it, save it again "
+        "as a Word document or PDF, and add the new file.",
+    ),
+    (
+        "text not named as text",
+        "Timeline.md",
+        lambda: b"# Timeline\n- 2026-01-04 served\n",
+        RefusalKind.UNSUPPORTED,
+        "“Timeline.md” is plain text (or a web page) saved as “.md”; only .txt files are converted as "
+        "text. Save it as PDF yourself and add the PDF.",
+    ),
+    (
         "excel workbook",
         "Damages.xls",
         lambda: craft.compound_file("Workbook"),
@@ -348,3 +390,29 @@ def test_oversize_text_is_refused_before_conversion(add: Add) -> None:
         "“Log.txt” is 1.2 MB; the Superior Court of California, County of Tulare accepts at most 1 MB per "
         "document. Split it into smaller files."
     )
+
+
+def _pdf_of_size(width: float, height: float) -> bytes:
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(width, height))
+    canvas.drawString(72, 72, "Exhibit 12 — site plan")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_pages_larger_than_the_courts_paper_are_a_warning(add: Add) -> None:
+    legal = ready(add("Site plan.pdf", _pdf_of_size(612, 1008)))  # 8.5 x 14 in
+    assert [(n.kind, n.message) for n in legal.warnings] == [
+        (
+            NoticeKind.LARGE_PAGES,
+            "“Site plan.pdf” has pages of 8.5 × 14 in, larger than the court's 8.5 × 11 in paper; the "
+            "court may reject or shrink them. Print it to PDF on 8.5 × 11 in paper if you can.",
+        )
+    ]
+    landscape = ready(add("Chart.pdf", _pdf_of_size(792, 612)))  # letter, turned: fine
+    assert [n.kind for n in landscape.warnings] == []
