@@ -217,18 +217,9 @@ def _storage_world(storage_answer):
     return client, elsewhere
 
 
-@pytest.mark.parametrize(
-    "location",
-    ["http://169.254.169.254/latest/meta-data/", "http://storage.clio.example/plain", "file:///etc/passwd"],
-)
-def test_a_storage_redirect_off_https_is_not_followed_and_nothing_is_saved(tmp_path, location) -> None:
-    """The https-only rule (loopback aside) holds for every hop: a redirect from storage to plain
-    http, a link-local address or another scheme is refused, and no file is left behind."""
+def _refused_download(client, out: Path):
+    """Download document 7 into `out`, expecting a refusal; the error."""
     from app.services import http
-
-    out = tmp_path / "out"
-    out.mkdir()
-    client, elsewhere = _storage_world(lambda request: httpx.Response(303, headers={"Location": location}))
 
     async def body():
         async with client:
@@ -236,15 +227,27 @@ def test_a_storage_redirect_off_https_is_not_followed_and_nothing_is_saved(tmp_p
                 await client.download(7, out / "doc.pdf")
             return raised.value
 
-    error = run(body())
+    return run(body())
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["http://169.254.169.254/latest/meta-data/", "http://storage.clio.example/plain", "file:///etc/passwd"],
+)
+def test_a_storage_redirect_off_https_is_not_followed_and_nothing_is_saved(tmp_path, location) -> None:
+    """The https-only rule (loopback aside) holds for every hop: a redirect from storage to plain
+    http, a link-local address or another scheme is refused, and no file is left behind."""
+    out = tmp_path / "out"
+    out.mkdir()
+    client, elsewhere = _storage_world(lambda request: httpx.Response(303, headers={"Location": location}))
+
+    error = _refused_download(client, out)
     assert not elsewhere.called
     assert "did not download" in error.user_message and "link" in error.user_message
     assert list(out.iterdir()) == []
 
 
 def test_a_storage_redirect_to_https_is_followed_within_a_few_hops(tmp_path) -> None:
-    from app.services import http
-
     out = tmp_path / "out"
     out.mkdir()
     hops = {"n": 0}
@@ -257,13 +260,7 @@ def test_a_storage_redirect_to_https_is_followed_within_a_few_hops(tmp_path) -> 
 
     client, _ = _storage_world(storage)
 
-    async def body():
-        async with client:
-            with pytest.raises(http.ServiceError) as raised:
-                await client.download(7, out / "doc.pdf")
-            return raised.value
-
-    error = run(body())
+    error = _refused_download(client, out)
     assert hops["n"] <= 6  # a few hops per attempt, never endless
     assert "did not download" in error.user_message
     assert list(out.iterdir()) == []
