@@ -24,6 +24,7 @@ from app.services.intake.files import copy_private, private_dir, size_and_sha256
 from app.services.intake.libreoffice import ConversionJob
 from app.services.intake.names import court_file_name, disk_name
 from app.services.intake.pdfcheck import check_pdf, size_refusal
+from app.services.intake.pdfrepair import repaired_notice, rewrite
 from app.services.intake.records import (
     CourtLimits,
     Notice,
@@ -197,9 +198,14 @@ async def _finish(work: _Work, pdf: Path | None, limits: CourtLimits) -> Prepare
     assert pdf is not None
     item, kind = work.item, work.sniffed.kind
     try:
+        clean = await asyncio.to_thread(rewrite, pdf, work.directory / "clean.pdf", item.display_name)
+        await asyncio.to_thread(pdf.unlink, True)
+        pdf = clean.path
         report = await asyncio.to_thread(check_pdf, pdf, item.display_name, limits)
     except Refusal as refusal:
         return refusal.refused()
+    if clean.repaired:
+        work.notices.append(repaired_notice(item.display_name))
     keep_word = item.word_copy_required and kind in WORD_COPY_KINDS
     longest_suffix = max(".pdf", SUFFIXES[kind], key=len) if keep_word else ".pdf"
     fixed, renamed = court_file_name(

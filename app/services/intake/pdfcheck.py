@@ -194,7 +194,7 @@ def _notices(
             NoticeKind.ATTACHMENTS,
             f"{name} has files attached inside it. Courts may reject them; add each as its own document.",
         )
-    if not any(_has_text(p) for p in pages):
+    if pages and all(_needs_ocr(p) is True for p in pages):
         yield Notice(
             NoticeKind.NO_TEXT_LAYER,
             f"{name} has no searchable text (it looks scanned). California courts ask for "
@@ -249,13 +249,49 @@ def _leaf(reader: PdfReader, ref: Any, node: DictionaryObject, inherited: dict[s
     return page
 
 
-def _has_text(page: PageObject) -> bool:
-    try:
-        return any(ch.isalnum() for ch in page.extract_text())
-    except Exception as exc:
-        # A page whose text cannot be read counts as a page without text: a warning, not a refusal.
-        log.info("text extraction failed: %s: %s", type(exc).__name__, exc)
+def _needs_ocr(page: PageObject) -> bool | None:
+    """Whether the page is a scan without a text layer: an image and no font, or an image and
+    (almost) no text a reader can extract. Fonts and images are looked at first (extracting text
+    is the slow part); a page whose text cannot be extracted is unknown (None), not a scan."""
+    fonts, images = _fonts_and_images(page)
+    if not fonts:
+        return images
+    if not images:
         return False
+    try:
+        text = page.extract_text()
+    except Exception as exc:
+        log.info("text extraction failed: %s: %s", type(exc).__name__, exc)
+        return None
+    return sum(ch.isalnum() for ch in text) < _MIN_TEXT_CHARS
+
+
+_MIN_TEXT_CHARS = 20
+"""Fewer letters and digits than this on a page with an image: a scan (a stamp or a page number
+is not a text layer)."""
+
+
+def _fonts_and_images(page: PageObject) -> tuple[bool, bool]:
+    """Whether the page (or a form it draws, one level down) has fonts, and images."""
+    fonts = images = False
+    resources = [_dict(page.get("/Resources"))]
+    for depth in range(2):
+        next_level: list[DictionaryObject | None] = []
+        for res in resources:
+            if res is None:
+                continue
+            fonts = fonts or bool(_dict(res.get("/Font")))
+            xobjects = _dict(res.get("/XObject")) or DictionaryObject()
+            for ref in list(xobjects.values())[:200]:
+                xobject = _dict(ref)
+                if xobject is None:
+                    continue
+                if xobject.get("/Subtype") == "/Image":
+                    images = True
+                elif xobject.get("/Subtype") == "/Form" and depth == 0:
+                    next_level.append(_dict(xobject.get("/Resources")))
+        resources = next_level
+    return fonts, images
 
 
 def _is_javascript(action: Any) -> bool:

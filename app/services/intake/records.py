@@ -60,6 +60,7 @@ class NoticeKind(enum.StrEnum):
     TYPE_MISMATCH = "type_mismatch"
     WORD_COPY_MISSING = "word_copy_missing"
     LARGE_PAGES = "large_pages"
+    REPAIRED = "repaired"
 
 
 @dataclass(frozen=True)

@@ -159,3 +159,47 @@ def rtf_with_non_ascii() -> bytes:
         rb"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0 Times New Roman;}}"
         rb"\f0\fs24 D\'e9claration de Ren\'e9e Fa\'df, Z\u252?rich \u8364? 500 \u8220?quoted\u8221?\par}"
     )
+
+
+def _text_page(content: str, filter_entry: str, data: bytes) -> tuple[str, ...]:
+    """Catalog, page list, one page showing `content` in a stream with `filter_entry`."""
+    del content
+    return (
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(data)} {filter_entry} >>\nstream\n" + data.decode("latin-1") + "\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    )
+
+
+_TEXT = b"BT /F1 24 Tf 72 700 Td (Declaration of Counsel) Tj ET"
+
+
+def abbreviated_filter_pdf() -> bytes:
+    """A content stream compressed with the abbreviated filter name /Fl (allowed in inline
+    images, written by some producers for streams too)."""
+    import zlib
+
+    return raw_pdf(*_text_page("", "/Filter /Fl", zlib.compress(_TEXT)))
+
+
+def null_filter_pdf() -> bytes:
+    """A content stream whose /Filter is null (no filter)."""
+    return raw_pdf(*_text_page("", "/Filter null", _TEXT))
+
+
+def stale_count_pdf() -> bytes:
+    """A page list whose stored /Count is 0 while it holds one page."""
+    objects = list(_text_page("", "", _TEXT))
+    objects[1] = "<< /Type /Pages /Count 0 /Kids [3 0 R] >>"
+    return raw_pdf(*objects)
+
+
+def shifted_xref_pdf() -> bytes:
+    """A good PDF whose cross-reference offsets all point 7 bytes too far (qpdf rebuilds it)."""
+    import re
+
+    good = make_pdf("Declaration of Counsel", 2)
+    return re.sub(rb"(\d{10}) 00000 n", lambda m: b"%010d 00000 n" % (int(m.group(1)) + 7), good)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,21 +36,24 @@ REFUSALS: list[tuple[str, str, Callable[[], bytes], RefusalKind, str]] = [
         "Motion.pdf",
         lambda: _PDF[: len(_PDF) // 2],
         RefusalKind.DAMAGED,
-        f"“Motion.pdf” is damaged or not a complete PDF and cannot be read. {_FIX}",
+        "“Motion.pdf” is damaged: 2 of its 3 pages are lost (the file is cut off or broken). Open it to "
+        "check it, save or print it to PDF again, and add the new file.",
     ),
     (
         "pdf header only",
         "Header.pdf",
         lambda: b"%PDF-1.7\n",
         RefusalKind.DAMAGED,
-        f"“Header.pdf” is damaged or not a complete PDF and cannot be read. {_FIX}",
+        "“Header.pdf” is damaged beyond repair and cannot be read. Open it to check it, save or print "
+        "it to PDF again, and add the new file.",
     ),
     (
         "garbage after %PDF",
         "Garbage.pdf",
         lambda: b"%PDF-1.4\n" + craft.random_binary(),
         RefusalKind.DAMAGED,
-        f"“Garbage.pdf” is damaged or not a complete PDF and cannot be read. {_FIX}",
+        "“Garbage.pdf” is damaged beyond repair and cannot be read. Open it to check it, save or print "
+        "it to PDF again, and add the new file.",
     ),
     (
         "zero bytes",
@@ -79,16 +83,16 @@ REFUSALS: list[tuple[str, str, Callable[[], bytes], RefusalKind, str]] = [
         "Lease.pdf",
         lambda: make_owner_locked_pdf("Lease", 2),
         RefusalKind.ENCRYPTED,
-        "“Lease.pdf” is encrypted — remove the protection (open it and Print to PDF) first, then add it "
-        "again.",
+        "“Lease.pdf” is encrypted (it opens, but its owner restricted it) — remove the protection (open "
+        "it and Print to PDF) first, then add it again.",
     ),
     (
         "owner locked rc4",
         "Invoice.pdf",
         craft.rc4_owner_locked_pdf,
         RefusalKind.ENCRYPTED,
-        "“Invoice.pdf” is encrypted — remove the protection (open it and Print to PDF) first, then add it "
-        "again.",
+        "“Invoice.pdf” is encrypted (it opens, but its owner restricted it) — remove the protection "
+        "(open it and Print to PDF) first, then add it again.",
     ),
     (
         "acroform fields",
@@ -118,35 +122,39 @@ REFUSALS: list[tuple[str, str, Callable[[], bytes], RefusalKind, str]] = [
         "Huge.pdf",
         craft.billion_pages_pdf,
         RefusalKind.DAMAGED,
-        f"“Huge.pdf” is damaged (it claims 1,000,000,000 pages but holds only 3 objects). {_FIX}",
+        "“Huge.pdf” is damaged: its pages are lost (the file is cut off or broken). Open it to check "
+        "it, save or print it to PDF again, and add the new file.",
     ),
     (
         "count 10^9 without pages",
         "Hollow.pdf",
         craft.billion_pages_no_kids_pdf,
-        RefusalKind.DAMAGED,
-        f"“Hollow.pdf” is damaged (it claims 1,000,000,000 pages but holds only 2 objects). {_FIX}",
+        RefusalKind.NO_PAGES,
+        "“Hollow.pdf” has no pages. Check the file and add it again.",
     ),
     (
         "page tree cycle",
         "Loop.pdf",
         craft.cyclic_page_tree_pdf,
         RefusalKind.DAMAGED,
-        f"“Loop.pdf” is damaged (its page list leads to no pages). {_FIX}",
+        "“Loop.pdf” is damaged beyond repair and cannot be read. Open it to check it, save or print it "
+        "to PDF again, and add the new file.",
     ),
     (
         "no page list",
         "Catalogless.pdf",
         craft.no_catalog_pdf,
         RefusalKind.DAMAGED,
-        f"“Catalogless.pdf” is damaged (it has no page list). {_FIX}",
+        "“Catalogless.pdf” is damaged beyond repair and cannot be read. Open it to check it, save or "
+        "print it to PDF again, and add the new file.",
     ),
     (
         "recursion bomb",
         "Nested.pdf",
         craft.deeply_nested_pdf,
         RefusalKind.DAMAGED,
-        f"“Nested.pdf” is damaged or not a complete PDF and cannot be read. {_FIX}",
+        "“Nested.pdf” is damaged beyond repair and cannot be read. Open it to check it, save or print "
+        "it to PDF again, and add the new file.",
     ),
     (
         "zip named .docx",
@@ -298,7 +306,10 @@ def test_pdf_named_docx_is_filed_as_the_pdf_it_is(add: Add) -> None:
     assert [n.message for n in result.warnings] == [
         "“Opposition.docx” is actually a PDF; it will be filed as it is."
     ]
-    assert result.pdf_path.read_bytes() == _PDF
+    filed = PdfReader(result.pdf_path)  # rewritten clean, with the same pages
+    assert [p.extract_text() for p in filed.pages] == [
+        p.extract_text() for p in PdfReader(io.BytesIO(_PDF)).pages
+    ]
 
 
 def test_docx_named_pdf_is_converted(add: Add) -> None:
@@ -416,3 +427,33 @@ def test_pages_larger_than_the_courts_paper_are_a_warning(add: Add) -> None:
     ]
     landscape = ready(add("Chart.pdf", _pdf_of_size(792, 612)))  # letter, turned: fine
     assert [n.kind for n in landscape.warnings] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "repaired", "text"),
+    [
+        ("Broken xref.pdf", craft.shifted_xref_pdf, True, "HARBOR & VALE LLP"),
+        ("Stale count.pdf", craft.stale_count_pdf, False, "Declaration of Counsel"),
+        ("Abbreviated filter.pdf", craft.abbreviated_filter_pdf, False, "Declaration of Counsel"),
+        ("Null filter.pdf", craft.null_filter_pdf, False, "Declaration of Counsel"),
+    ],
+)
+def test_pdfs_qpdf_can_read_are_filed_clean(
+    add: Add, name: str, data: Callable[[], bytes], repaired: bool, text: str
+) -> None:
+    """Files pypdf alone refused or passed on half-read: opened by qpdf, repaired where needed (and
+    said so), rewritten clean — header at byte 0, every page reading through, the page count real."""
+    result = ready(add(name, data()))
+    clean = result.pdf_path.read_bytes()
+    assert clean.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(clean))
+    assert result.pages == len(reader.pages) >= 1
+    assert text in (reader.pages[0].extract_text() or "")
+    assert all(page.extract_text() is not None for page in reader.pages)  # every page reads through
+    kinds = [n.kind for n in result.warnings]
+    assert (NoticeKind.REPAIRED in kinds) is repaired
+    if repaired:
+        assert (
+            f"“{name}” was damaged (its structure was broken) and has been repaired; check its pages "
+            "before filing." in [n.message for n in result.warnings]
+        )

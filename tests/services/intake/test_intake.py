@@ -49,7 +49,9 @@ def test_refusal_has_no_ready_stage(add: Add) -> None:
 def test_ready_records_size_hash_and_pages(add: Add) -> None:
     data = make_pdf("Proof of Service", 2)
     result = ready(add("Proof of Service.pdf", data))
-    assert (result.pages, result.size, result.sha256) == (2, len(data), hashlib.sha256(data).hexdigest())
+    clean = result.pdf_path.read_bytes()  # the rewritten copy is what is uploaded
+    assert clean.startswith(b"%PDF-") and clean.rstrip().endswith(b"%%EOF")
+    assert (result.pages, result.size, result.sha256) == (2, len(clean), hashlib.sha256(clean).hexdigest())
 
 
 def test_word_copy_kept_beside_the_pdf_when_required(add: Add) -> None:

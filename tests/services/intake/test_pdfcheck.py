@@ -61,9 +61,9 @@ def test_nested_page_tree_finds_sample_pages(tmp_path: Path) -> None:
             page.format(parent=4),
         )
     )
-    report = check_pdf(path, "nested.pdf", SAN_DIEGO)
+    report = check_pdf(path, "nested.pdf", SAN_DIEGO)  # its sample pages found: no refusal
     assert report.pages == 3
-    assert [n.kind.value for n in report.notices] == ["no_text_layer"]
+    assert report.notices == ()  # blank pages (no font, no image) are not scans
 
 
 def test_form_with_no_fields_left_is_not_fillable(tmp_path: Path) -> None:
@@ -114,3 +114,59 @@ def test_size_limit_is_inclusive(tmp_path: Path, limit: int, accepted: bool) -> 
         assert isinstance(outcome, Refusal)
         assert outcome.kind is RefusalKind.TOO_LARGE
         assert "the Superior Court of California, County of Orange accepts at most" in outcome.reason
+
+
+_IMAGE = (
+    "<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray "
+    "/BitsPerComponent 8 /Length 1 >>\nstream\n\x80\nendstream"
+)
+
+
+def _one_page(resources: str, content: bytes = b"") -> bytes:
+    return craft.raw_pdf(
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources {resources} /Contents 4 0 R >>",
+        f"<< /Length {len(content)} >>\nstream\n" + content.decode("latin-1") + "\nendstream",
+        _IMAGE,
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    )
+
+
+SCAN = "<< /XObject << /Im1 5 0 R >> >>"
+SCAN_WITH_STAMP = "<< /XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >> >>"
+
+
+@pytest.mark.parametrize(
+    ("label", "resources", "content", "warned"),
+    [
+        ("an image and no font: a scan", SCAN, b"q 612 0 0 792 0 0 cm /Im1 Do Q", True),
+        ("an image and a stamp of text", SCAN_WITH_STAMP, b"/Im1 Do BT /F1 9 Tf 72 20 Td (p. 4) Tj ET", True),
+        (
+            "an image and a text layer",
+            SCAN_WITH_STAMP,
+            b"/Im1 Do BT /F1 9 Tf 72 20 Td (Declaration of Counsel in support of the motion) Tj ET",
+            False,
+        ),
+        ("text and no image", "<< /Font << /F1 6 0 R >> >>", b"BT /F1 9 Tf 72 20 Td (x) Tj ET", False),
+    ],
+)
+def test_the_scanned_page_warning_goes_by_fonts_images_and_text(
+    tmp_path: Path, label: str, resources: str, content: bytes, warned: bool
+) -> None:
+    path = tmp_path / "page.pdf"
+    path.write_bytes(_one_page(resources, content))
+    kinds = [n.kind.value for n in check_pdf(path, "page.pdf", SAN_DIEGO).notices]
+    assert ("no_text_layer" in kinds) is warned, label
+
+
+def test_text_that_cannot_be_extracted_is_unknown_not_a_scan(tmp_path: Path, monkeypatch) -> None:
+    from pypdf import PageObject
+
+    def broken(self: PageObject, *args: object, **kwargs: object) -> str:
+        raise KeyError("/ToUnicode")
+
+    monkeypatch.setattr(PageObject, "extract_text", broken)
+    path = tmp_path / "page.pdf"
+    path.write_bytes(_one_page(SCAN_WITH_STAMP, b"/Im1 Do BT /F1 9 Tf 72 20 Td (Declaration) Tj ET"))
+    assert check_pdf(path, "page.pdf", SAN_DIEGO).notices == ()

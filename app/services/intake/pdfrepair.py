@@ -1,0 +1,140 @@
+"""Every incoming PDF is opened, repaired where it can be, and written out clean, before the checks.
+
+qpdf (through pikepdf, the library OCRmyPDF is built on) rebuilds a broken cross-reference
+table, walks the page tree (a tree that loops on itself is refused, not half-read), reads the
+filter abbreviations and `null` filters some producers write, and writes a file that reads
+through page by page with its header at byte 0. Only what qpdf cannot open is refused as
+damaged; a file it had to repair is filed repaired, and its row says so. Encryption is judged
+here too: a password needed to open it, or owner-only protection (it opens, but is encrypted).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from app.services.intake.records import Notice, NoticeKind, Refusal, RefusalKind, quoted
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """The clean copy written at `path`, its page count, and whether qpdf had to repair it."""
+
+    path: Path
+    pages: int
+    repaired: bool
+
+
+def rewrite(source: Path, target: Path, display_name: str) -> Rewritten:
+    """Write a clean copy of the PDF at `source` to `target`; raises `Refusal` (naming
+    `display_name`) for a file that cannot be opened, is protected, or has no pages."""
+    name = quoted(display_name)
+    try:
+        with pikepdf.open(source, suppress_warnings=True) as pdf:
+            if pdf.is_encrypted:
+                raise Refusal(
+                    RefusalKind.ENCRYPTED,
+                    f"{name} is encrypted (it opens, but its owner restricted it) — remove the "
+                    "protection (open it and Print to PDF) first, then add it again.",
+                )
+            pages = len(pdf.pages)  # walks the page tree: loops and dead ends raise here
+            if pages == 0:
+                raise Refusal(RefusalKind.NO_PAGES, f"{name} has no pages. Check the file and add it again.")
+            repaired = bool(pdf.get_warnings())
+            _spell_out_filters(pdf)
+            if repaired:
+                # A repair may recover the page tree of a cut-off file while the pages' content
+                # is gone: filing that would file blank pages. Every page must still read.
+                lost = sum(1 for page in pdf.pages if not _content_reads(page))
+                if lost:
+                    which = "its pages are" if lost == pages else f"{lost} of its {pages} pages are"
+                    raise Refusal(
+                        RefusalKind.DAMAGED,
+                        f"{name} is damaged: {which} lost (the file is cut off or broken). Open it to "
+                        "check it, save or print it to PDF again, and add the new file.",
+                    )
+            # Court papers stay private (0600) from the first byte written.
+            with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+                pdf.save(
+                    out,
+                    stream_decode_level=pikepdf.StreamDecodeLevel.generalized,
+                    object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+                    fix_metadata_version=True,
+                )
+            repaired = repaired or bool(pdf.get_warnings())
+    except Refusal:
+        target.unlink(missing_ok=True)
+        raise
+    except pikepdf.PasswordError as exc:
+        target.unlink(missing_ok=True)
+        raise Refusal(
+            RefusalKind.PASSWORD_PROTECTED,
+            f"{name} is password-protected. Remove the password (open it and Print to PDF) and add it again.",
+        ) from exc
+    except Exception as exc:  # qpdf could not make sense of it (PdfError, a loop, an I/O error...)
+        target.unlink(missing_ok=True)
+        log.info("PDF %s cannot be repaired: %s: %s", display_name, type(exc).__name__, exc)
+        raise Refusal(
+            RefusalKind.DAMAGED,
+            f"{name} is damaged beyond repair and cannot be read. Open it to check it, save or print it "
+            "to PDF again, and add the new file.",
+        ) from exc
+    if repaired:
+        log.info("PDF %s was repaired", display_name)
+    return Rewritten(target, pages, repaired)
+
+
+_FILTER_NAMES = {
+    "/Fl": "/FlateDecode",
+    "/AHx": "/ASCIIHexDecode",
+    "/A85": "/ASCII85Decode",
+    "/LZW": "/LZWDecode",
+    "/RL": "/RunLengthDecode",
+    "/CCF": "/CCITTFaxDecode",
+    "/DCT": "/DCTDecode",
+}
+"""The abbreviations PDF allows for inline images, which some producers also write on streams:
+readers that follow the standard (the court's among them) refuse them there."""
+
+
+def _spell_out_filters(pdf: pikepdf.Pdf) -> None:
+    """Give every stream its filters' full names, and drop a `null` filter (no filter)."""
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream) or "/Filter" not in obj:
+            continue
+        current = obj.get("/Filter")
+        if current is None:  # pikepdf reads a null value as None
+            del obj["/Filter"]
+            continue
+        if isinstance(current, pikepdf.Name) and str(current) in _FILTER_NAMES:
+            obj.Filter = pikepdf.Name(_FILTER_NAMES[str(current)])
+        elif isinstance(current, pikepdf.Array):
+            names = [_FILTER_NAMES.get(str(f), str(f)) for f in current]
+            obj.Filter = pikepdf.Array([pikepdf.Name(n) for n in names])
+
+
+def _content_reads(page: pikepdf.Page) -> bool:
+    """Whether the page's content is there and decodes (after a repair; see `rewrite`)."""
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    try:
+        return bool(streams) and all(
+            isinstance(s, pikepdf.Stream) and len(s.read_bytes()) > 0 for s in streams
+        )
+    except pikepdf.PdfError:
+        return False
+
+
+def repaired_notice(display_name: str) -> Notice:
+    """The row's note that the file was damaged and has been repaired."""
+    return Notice(
+        NoticeKind.REPAIRED,
+        f"{quoted(display_name)} was damaged (its structure was broken) and has been repaired; check "
+        "its pages before filing.",
+    )
