@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from app.services.intake.records import Notice, NoticeKind, Refusal, RefusalKind, quoted
+from app.services.intake.records import REMAKE_PDF, Notice, NoticeKind, Refusal, RefusalKind, quoted
 from app.services.intake.sniff import Kind
 
 _PDF_YOURSELF = "Save it as PDF yourself and add the PDF."
@@ -50,14 +50,14 @@ def content_refusal(kind: Kind, display_name: str) -> Refusal | None:
     if promised is not None and kind in (Kind.TEXT, Kind.UNKNOWN):
         found = "plain text or a web page" if kind is Kind.TEXT else "unrecognisable data"
         again = (
-            "Open it to check it, save or print it to PDF again"
+            REMAKE_PDF
             if suffix == ".pdf"
-            else "Open it in Word to check it, save it again as a Word document or PDF"
+            else "Open it in Word to check it, save it again as a Word document or PDF, and add the new file."
         )
         return Refusal(
             RefusalKind.DAMAGED,
             f"{name} is named as {promised}, but its content is {found}: the file is damaged, or "
-            f"something else was given its name. {again}, and add the new file.",
+            f"something else was given its name. {again}",
         )
     if kind is Kind.TEXT and suffix not in TEXT_SUFFIXES:
         return Refusal(

@@ -19,12 +19,14 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from app.services.intake.records import (
+    REMAKE_PDF,
     CourtLimits,
     Notice,
     NoticeKind,
     Refusal,
     RefusalKind,
     megabytes,
+    password_protected_pdf,
     quoted,
 )
 
@@ -67,8 +69,7 @@ def check_pdf(path: Path, display_name: str, limits: CourtLimits) -> PdfReport:
             log.info("unreadable PDF %s: %s: %s", display_name, type(exc).__name__, exc)
             raise Refusal(
                 RefusalKind.DAMAGED,
-                f"{name} is damaged or not a complete PDF and cannot be read. Open it to check it, "
-                "save or print it to PDF again, and add the new file.",
+                f"{name} is damaged or not a complete PDF and cannot be read. {REMAKE_PDF}",
             ) from exc
 
 
@@ -107,11 +108,7 @@ def _larger_than(pages: list[PageObject], paper: tuple[float, float]) -> tuple[f
 def _check_open(reader: PdfReader, name: str, limits: CourtLimits) -> PdfReport:
     if reader.is_encrypted:
         if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            raise Refusal(
-                RefusalKind.PASSWORD_PROTECTED,
-                f"{name} is password-protected. Remove the password (open it and Print to PDF) "
-                "and add it again.",
-            )
+            raise password_protected_pdf(name)
         raise _encrypted(name)
     root = _dict(reader.trailer.get("/Root"))
     if root is None:
@@ -150,8 +147,7 @@ def _check_open(reader: PdfReader, name: str, limits: CourtLimits) -> PdfReport:
 def _damaged(name: str, why: str) -> Refusal:
     return Refusal(
         RefusalKind.DAMAGED,
-        f"{name} is damaged ({why}). Open it to check it, save or print it to PDF again, and add the "
-        "new file.",
+        f"{name} is damaged ({why}). {REMAKE_PDF}",
     )
 
 

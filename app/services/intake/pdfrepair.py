@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pikepdf
 
-from app.services.intake.records import Notice, NoticeKind, Refusal, RefusalKind, quoted
+from app.services.intake.records import (
+    REMAKE_PDF,
+    Notice,
+    NoticeKind,
+    Refusal,
+    RefusalKind,
+    password_protected_pdf,
+    quoted,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +64,7 @@ def rewrite(source: Path, target: Path, display_name: str) -> Rewritten:
                     which = "its pages are" if lost == pages else f"{lost} of its {pages} pages are"
                     raise Refusal(
                         RefusalKind.DAMAGED,
-                        f"{name} is damaged: {which} lost (the file is cut off or broken). Open it to "
-                        "check it, save or print it to PDF again, and add the new file.",
+                        f"{name} is damaged: {which} lost (the file is cut off or broken). {REMAKE_PDF}",
                     )
             # Court papers stay private (0600) from the first byte written.
             with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
@@ -73,17 +80,12 @@ def rewrite(source: Path, target: Path, display_name: str) -> Rewritten:
         raise
     except pikepdf.PasswordError as exc:
         target.unlink(missing_ok=True)
-        raise Refusal(
-            RefusalKind.PASSWORD_PROTECTED,
-            f"{name} is password-protected. Remove the password (open it and Print to PDF) and add it again.",
-        ) from exc
+        raise password_protected_pdf(name) from exc
     except Exception as exc:  # qpdf could not make sense of it (PdfError, a loop, an I/O error...)
         target.unlink(missing_ok=True)
         log.info("PDF %s cannot be repaired: %s: %s", display_name, type(exc).__name__, exc)
         raise Refusal(
-            RefusalKind.DAMAGED,
-            f"{name} is damaged beyond repair and cannot be read. Open it to check it, save or print it "
-            "to PDF again, and add the new file.",
+            RefusalKind.DAMAGED, f"{name} is damaged beyond repair and cannot be read. {REMAKE_PDF}"
         ) from exc
     if repaired:
         log.info("PDF %s was repaired", display_name)

@@ -50,6 +50,18 @@ class RefusalKind(enum.StrEnum):
     CONVERSION_FAILED = "conversion_failed"
 
 
+REMAKE_PDF = "Open it to check it, save or print it to PDF again, and add the new file."
+"""What to do about a PDF that cannot be filed as it is (the end of every such refusal)."""
+
+
+def password_protected_pdf(name: str) -> Refusal:
+    """The refusal for a PDF that needs a password to open (`name` already quoted)."""
+    return Refusal(
+        RefusalKind.PASSWORD_PROTECTED,
+        f"{name} is password-protected. Remove the password (open it and Print to PDF) and add it again.",
+    )
+
+
 class NoticeKind(enum.StrEnum):
     """Something worth telling the user about a document that can still be filed."""
 

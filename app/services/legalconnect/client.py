@@ -248,18 +248,6 @@ class LegalConnectClient(ReferenceCalls, OrderingCalls, FilingCalls):
             pages += 1
         return orders, server_time
 
-    async def draft_orders(self) -> list[Order]:
-        """The firm's orders still in draft (to find those a workstation created and lost track of)."""
-        orders: list[Order] = []
-        offset: int | None = 0
-        while offset is not None:
-            page = await self.orders_page(statuses=(OrderStatus.DRAFT,), offset=offset)
-            orders.extend(page.orders)
-            if page.next_offset is not None and page.next_offset <= offset:
-                break  # a server whose paging does not move on: what was read is enough here
-            offset = page.next_offset
-        return orders
-
     async def order(self, order_id: int) -> Order:
         result: Order = self._parse(Order.from_json, await self._get(f"orders/{order_id}"))
         return result

@@ -99,7 +99,10 @@ class OrderSubmission:
     def close(self) -> None:
         """Stop listening and cancel work under way (the draft stays as autosaved)."""
         self._unsubscribe()
-        current = asyncio.current_task() if _loop_running() else None
+        try:
+            current = asyncio.current_task()
+        except RuntimeError:  # no running loop: nothing of ours is running either
+            current = None
         for task in [*self._tasks.values(), *self._background]:
             if task is not current:
                 task.cancel()
@@ -419,11 +422,3 @@ def _failed(doc: DraftDocument) -> str:
     if doc.status in (DocumentStatus.CHECKING, DocumentStatus.CONVERTING):
         return "could not be prepared"
     return "did not upload"
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
