@@ -136,9 +136,7 @@ def compose(
     engine.add_job(returns)
     expenses = ExpensePoster(legalconnect, clio, store, settings)
     engine.add_job(expenses)
-    engine.add_job(DraftOrderReconciler(legalconnect, store))  # once per run: stray draft orders
     notices = DecisionNotices(engine, returns, settings)
-
     desk = OrderDesk(
         legalconnect,
         store,
@@ -147,6 +145,9 @@ def compose(
         clio_client=lambda: clio.client if clio.connected else None,
         provider_name=provider_name,
     )
+    # Once per run: stray draft orders, drafts the provider took before the app stopped, and the
+    # working files of drafts that are gone.
+    engine.add_job(DraftOrderReconciler(legalconnect, store, remove_unused_work=desk.remove_unused_work))
     return Services(
         paths,
         settings,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.requests import ClientDisconnect
 from starlette.responses import FileResponse
 
 from sandbox.legalconnect import models as m
@@ -250,14 +251,21 @@ async def _receive(request: Request, target: Path) -> tuple[int, str]:
     """Stream the body into `target`; return its size and SHA-256."""
     digest, size = hashlib.sha256(), 0
     with target.open("wb") as fh:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                raise ApiError(
-                    413, "upload_too_large", f"Uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MB."
-                )
-            digest.update(chunk)
-            fh.write(chunk)
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_UPLOAD_BYTES:
+                    raise ApiError(
+                        413, "upload_too_large", f"Uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MB."
+                    )
+                digest.update(chunk)
+                fh.write(chunk)
+        except ClientDisconnect:
+            # The client went away mid-upload (its process ended, its network dropped): nothing is
+            # stored, and the answer goes nowhere. Not a failure of the service.
+            raise ApiError(
+                400, "upload_interrupted", "The upload ended before all of the file arrived."
+            ) from None
     return size, digest.hexdigest()
 
 
@@ -268,7 +276,7 @@ async def _receive(request: Request, target: Path) -> tuple[int, str]:
     "accepted for a filing (`not_a_pdf`, `encrypted_pdf`, `fillable_pdf`, `damaged_pdf`, `empty_file`, "
     "`empty_pdf` otherwise). Answers the size, page count and SHA-256. Uploading again replaces the file.",
     openapi_extra=_UPLOAD_BODY,
-    responses=error_responses(401, 404, 409, 413, 422),
+    responses=error_responses(400, 401, 404, 409, 413, 422),
 )
 async def upload(
     order_id: int,

@@ -11,6 +11,8 @@ the first submission is built, not at start-up.
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,6 +55,8 @@ class OrderDesk:
         self._clio_client = clio_client
         self._provider_name = provider_name
         self._converter: DocumentConverter | None = None
+        self._in_use: set[str] = set()
+        """Drafts whose wizards were opened in this run (their working directories stay)."""
 
     async def catalog(self) -> Catalog:
         """Courts and case categories (a court's document types load when it is chosen)."""
@@ -78,6 +82,10 @@ class OrderDesk:
 
         return saved_drafts(self.store)
 
+    def work_dir(self, draft_id: str) -> Path:
+        """The private directory of draft `draft_id`'s downloads and converted files."""
+        return self.work_root / f"{TEMP_PREFIX}order-{draft_id}"
+
     def submission_for(self, wizard: OrderWizard) -> OrderSubmission:
         """The submission service of `wizard`, over the real intake and the current Clio client."""
         from app.services.intake import DocumentConverter
@@ -91,7 +99,8 @@ class OrderDesk:
             court = wizard.catalog.court(wizard.draft.court_id)
             return court.name if court else "the court"
 
-        work_dir = self.work_root / f"{TEMP_PREFIX}order-{wizard.draft.id}"
+        work_dir = self.work_dir(wizard.draft.id)
+        self._in_use.add(wizard.draft.id)
         work_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # downloaded court papers: private
         return OrderSubmission(
             wizard,
@@ -101,6 +110,23 @@ class OrderDesk:
             clio=ClioDownloads(self._clio_client),
             workstation_id=self.store.workstation_id(),
         )
+
+    async def remove_unused_work(self) -> list[str]:
+        """Remove the working directories (downloaded court papers, converted files) of drafts that
+        no longer exist here — submitted or discarded while the app was stopping — except those of
+        wizards opened in this run. Returns the drafts whose directories went."""
+        saved = {row.id for row in self.store.load_drafts()}
+        prefix = f"{TEMP_PREFIX}order-"
+        unused = [
+            entry
+            for entry in sorted(self.work_root.glob(f"{prefix}*"))
+            if entry.name.removeprefix(prefix) not in saved | self._in_use
+            and entry.is_dir()
+            and not entry.is_symlink()
+        ]
+        for entry in unused:
+            await asyncio.to_thread(shutil.rmtree, entry, ignore_errors=True)
+        return [entry.name.removeprefix(prefix) for entry in unused]
 
     async def discard(self, draft_id: str) -> None:
         """Throw a saved draft away, with the provider's draft order and the local files."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.services import http
@@ -46,6 +46,8 @@ class Reconciled:
     """Stray draft orders deleted at the provider."""
     dropped: list[str] = field(default_factory=list)
     """Local drafts whose order the provider had already taken (submitted before the app stopped)."""
+    cleaned: list[str] = field(default_factory=list)
+    """Drafts gone from this workstation whose working directories were removed."""
 
 
 class DraftOrderReconciler:
@@ -58,8 +60,12 @@ class DraftOrderReconciler:
         client: LegalConnectClient,
         store: Store,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        remove_unused_work: Callable[[], Awaitable[list[str]]] | None = None,
     ) -> None:
+        """`remove_unused_work` removes the working directories of drafts that are gone
+        (`OrderDesk.remove_unused_work`); it runs after the drafts are settled."""
         self._client, self._store, self._clock = client, store, clock
+        self._remove_unused_work = remove_unused_work
         self.done = False
         self.last = Reconciled()
 
@@ -107,4 +113,6 @@ class DraftOrderReconciler:
                 self._store.delete_draft(row.id)  # it is an order now, in the list with its number
                 result.dropped.append(row.id)
                 log.info("draft %s was submitted as order %s", row.id, taken.order_number)
+        if self._remove_unused_work is not None:  # a dropped draft's papers, and any a crash left
+            result.cleaned = await self._remove_unused_work()
         return result

@@ -103,7 +103,8 @@ class OrderSubmission:
             current = asyncio.current_task()
         except RuntimeError:  # no running loop: nothing of ours is running either
             current = None
-        for task in [*self._tasks.values(), *self._background]:
+        case = [self._case_task] if self._case_task is not None else []
+        for task in [*self._tasks.values(), *self._background, *case]:
             if task is not current:
                 task.cancel()
 
@@ -164,6 +165,8 @@ class OrderSubmission:
         # repairs what was left undone before anything is paid for.
         try:
             await call
+        except http.ConnectionsClosed:
+            return  # the app is quitting: sync_order sends it at the next run
         except http.ServiceError as exc:
             log.info("background call failed: %s", exc)
             self.wizard.events.emit(ServiceProblem(exc.user_message))

@@ -8,11 +8,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from app.config import Config
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.legalconnect.records import Order, OrderStatus
 from app.services.orders import OrdersService
 from app.services.store import Store
+from app.services.wizard.desk import OrderDesk
 from app.services.wizard.reconcile import DraftOrderReconciler, order_key
+from app.services.wizard.rules import Catalog
 
 
 def test_stray_draft_orders_are_adopted_or_deleted_and_others_left_alone(
@@ -46,12 +49,33 @@ def test_stray_draft_orders_are_adopted_or_deleted_and_others_left_alone(
             # S: the provider took its Submit just before the app stopped.
             submitted = next(o for o in everything if o.status is OrderStatus.SUBMITTED)
             store.save_draft("S", {"draft": {"id": "S", "remote_order_id": submitted.id, "documents": []}})
+            # Working directories: the three drafts'; one of a draft a crash took after it was
+            # submitted ("Z"); one of a new order open in this run, not saved yet ("open").
+            desk = OrderDesk(
+                client,
+                store,
+                Config.open(tmp_path / "settings.json"),
+                work_root=tmp_path / "tmp",
+                clio_client=lambda: None,
+                provider_name=lambda: "Pacific Crest",
+            )
+            opened = desk.new(Catalog(courts=(), categories=(), document_types={}))
+            desk.submission_for(opened).close()
+            work = {draft: desk.work_dir(draft) for draft in ("A", "E", "S", "Z", opened.draft.id)}
+            for folder in work.values():
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / "Motion.pdf").write_bytes(b"%PDF-1.7 court papers")
 
             now = dt.datetime.now(dt.UTC)
-            soon = DraftOrderReconciler(client, store, clock=lambda: now)
+            soon = DraftOrderReconciler(
+                client, store, clock=lambda: now, remove_unused_work=desk.remove_unused_work
+            )
             first = await soon.reconcile(await orders.refresh())
             assert first.adopted == [adopted]
             assert first.dropped == ["S"] and "S" not in {r.id for r in store.load_drafts()}
+            # The papers of drafts that are gone go too; the live drafts and the open one keep theirs.
+            assert sorted(first.cleaned) == ["S", "Z"]
+            assert [d for d, folder in work.items() if folder.exists()] == ["A", "E", opened.draft.id]
             assert first.deleted == []  # made minutes ago: a wizard may be making them right now
             row = next(r for r in store.load_drafts() if r.id == "A")
             assert row.payload["draft"]["remote_order_id"] == adopted

@@ -496,3 +496,22 @@ async def _drafts(client: LegalConnectClient) -> list[Order]:
     """The firm's orders still in draft at the provider."""
     orders, _time = await client.changed_orders(None)
     return [o for o in orders if o.status is OrderStatus.DRAFT]
+
+
+def test_closing_stops_a_case_change_on_its_way(lc: Any, tmp_path: Path) -> None:
+    """A case edit sends a PATCH in the background; closing the wizard (or quitting the app) stops
+    it with everything else, instead of leaving it to fail on closed connections."""
+    tripwire = Tripwire()
+    patches: list[str] = []
+
+    async def body(h: Harness) -> None:
+        h.wizard.add_document(h.file("Motion.pdf"), "MOTN")
+        await h.submission.wait_idle()
+        assert h.wizard.draft.remote_order_id is not None
+        tripwire.cut_before = lambda r: r.method == "PATCH" and not patches.append(r.url.path)
+        h.wizard.set_case_title("Alvarez v. Harbor Freight Lines, Inc.")  # its PATCH is on its way
+        h.submission.close()
+        await asyncio.sleep(0.3)
+        assert patches == []
+
+    run(lc, tmp_path, body, transport=tripwire)
