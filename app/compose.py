@@ -130,13 +130,6 @@ def compose(
     def provider_name() -> str:
         return session.provider.name if session.provider else legalconnect.service_name
 
-    returns = ReturnsFiler(
-        legalconnect, clio, store, settings, temp_dir=paths.temp, provider_name=provider_name
-    )
-    engine.add_job(returns)
-    expenses = ExpensePoster(legalconnect, clio, store, settings)
-    engine.add_job(expenses)
-    notices = DecisionNotices(engine, returns, settings)
     desk = OrderDesk(
         legalconnect,
         store,
@@ -145,9 +138,16 @@ def compose(
         clio_client=lambda: clio.client if clio.connected else None,
         provider_name=provider_name,
     )
-    # Once per run: stray draft orders, drafts the provider took before the app stopped, and the
-    # working files of drafts that are gone.
+    # First, once per run (it is quick): stray draft orders, drafts the provider took before the
+    # app stopped, and the working files of drafts that are gone.
     engine.add_job(DraftOrderReconciler(legalconnect, store, remove_unused_work=desk.remove_unused_work))
+    returns = ReturnsFiler(
+        legalconnect, clio, store, settings, temp_dir=paths.temp, provider_name=provider_name
+    )
+    engine.add_job(returns)
+    expenses = ExpensePoster(legalconnect, clio, store, settings)
+    engine.add_job(expenses)
+    notices = DecisionNotices(engine, returns, settings)
     return Services(
         paths,
         settings,

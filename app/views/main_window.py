@@ -202,6 +202,7 @@ class MainWindow(QMainWindow):
             clio=live.clio,
             notices=self.notification_area,
             on_submitted=self._order_placed,
+            open_order=self.open_order,
         )
         self.sig_quit_requested.connect(self.place_order.flush)
         self.tray = Tray(self, place_order=self.place_order_action.trigger)

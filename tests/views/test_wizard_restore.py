@@ -7,7 +7,9 @@ from pathlib import Path
 from app.services.wizard.draft import ComputerSource, DocumentStatus
 from app.services.wizard.events import Step
 from app.services.wizard.flow import OrderWizard
+from app.views.wizard.window import WizardWindow
 from sandbox.seed.files import make_pdf
+from tests.views.conftest import run
 from tests.views.wizard_helpers import (
     main_window,
     open_wizard,
@@ -97,3 +99,77 @@ def test_the_draft_is_offered_after_a_crash_and_resumes_with_its_documents(
     work = tmp_path / "work" / f"lcd-order-{wizard.draft.id}"
     qtbot.waitUntil(lambda: OrderWizard.saved(third.store) == [] and not work.exists(), timeout=15_000)
     assert third.presented == []
+
+
+def _ready_draft(qtbot, window, title: str, folder: Path) -> WizardWindow:
+    """A wizard with a case and one ready motion: its order made at the provider, all autosaved."""
+    wiz_window = open_wizard(qtbot, window)
+    wizard = wiz_window.wizard
+    wiz_window.case_page.choose("LA", "civil_unlimited", "contract_06")
+    wizard.set_case_title(title)
+    qtbot.waitUntil(lambda: bool(wizard.catalog.types_for("LA")))
+    path = folder / f"Motion of {title}.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(make_pdf(path.stem, 2))
+    wizard.add_document(ComputerSource(path), "MOTN")
+    qtbot.waitUntil(lambda: wizard.draft.documents[0].status is DocumentStatus.READY, timeout=30_000)
+    wizard.flush()
+    return wiz_window
+
+
+def test_a_draft_the_provider_took_before_the_app_stopped_ends_as_the_submitted_order(
+    qtbot, make_stack, sandbox_world, demo, tmp_path: Path
+) -> None:
+    """Submit reached the provider, the answer did not reach the app. Resuming that draft opens
+    the wizard on its submitted page with the order's number; when the next start has already
+    found the order taken (and dropped the draft), Resume says which order it became."""
+    sandbox_world.legalconnect_faults.update({"clerk_delay_s": 3600})
+    stack = make_stack()
+    window, _clio = main_window(qtbot, stack)
+    sign_in(qtbot, window, stack, demo)
+    client = stack.services.legalconnect
+
+    # In this run: the wizard was closed (the draft kept); the provider took its Submit.
+    first = _ready_draft(qtbot, window, "Alvarez v. Brightwater Motors", tmp_path / "desktop")
+    first_id, first_order = first.wizard.draft.id, first.wizard.draft.remote_order_id
+    first.close()
+    qtbot.waitUntil(lambda: window.place_order.window is None)
+    taken = run(qtbot, client.submit(first_order, authorize_payment=True))
+    window.place_order.resume(first_id)
+    qtbot.waitUntil(lambda: window.place_order.window is not None, timeout=15_000)
+    resumed = window.place_order.window
+    qtbot.waitUntil(lambda: resumed.stack.currentWidget() is resumed.done_page, timeout=15_000)
+    assert resumed.order_number.text() == f"Order {taken.order_number}"
+    assert not resumed.next_button.isVisible() and not resumed.submit_button.isVisible()
+    assert OrderWizard.saved(stack.store) == []
+    qtbot.waitUntil(lambda: window.orders_view.select_order(taken.id))  # listed at once
+    resumed.close()
+    qtbot.waitUntil(lambda: window.place_order.window is None)
+
+    # The app stops right after a Submit the provider took; the next start finds the order taken.
+    second = _ready_draft(qtbot, window, "Okafor v. Lindqvist", tmp_path / "desktop")
+    second_id, second_order = second.wizard.draft.id, second.wizard.draft.remote_order_id
+    second.submission.close()
+    second.signals.detach()
+    second.hide()
+    taken = run(qtbot, client.submit(second_order, authorize_payment=True))
+    work = tmp_path / "app" / "tmp" / f"lcd-order-{second_id}"
+    assert work.exists()
+
+    again = make_stack()
+    window2, _ = main_window(qtbot, again)
+    sign_in(qtbot, window2, again, demo)
+    qtbot.waitUntil(lambda: OrderWizard.saved(again.store) == [] and not work.exists(), timeout=15_000)
+    offer = next((n for n in window2.notification_area.notices if "unfinished order" in n.title), None)
+    if offer is not None:  # offered before the order was found taken: Resume still tells the truth
+        offer.buttons[0].click()
+    else:
+        window2.place_order.resume(second_id)
+    qtbot.waitUntil(lambda: any("was submitted before" in n.title for n in window2.notification_area.notices))
+    told = next(n for n in window2.notification_area.notices if "was submitted before" in n.title)
+    assert told.message == f"It is order {taken.order_number}, in the orders list."
+    assert window2.place_order.window is None  # no wizard for an order that is not a draft
+    [open_order] = told.buttons
+    open_order.click()
+    assert window2.orders_view.selected_order().id == taken.id
+    assert again.presented == []

@@ -21,6 +21,7 @@ from app import config
 from app.config import Config
 from app.paths import TEMP_PREFIX
 from app.services.legalconnect.client import LegalConnectClient
+from app.services.legalconnect.records import Order, OrderStatus
 from app.services.store import Store
 
 if TYPE_CHECKING:
@@ -110,6 +111,16 @@ class OrderDesk:
             clio=ClioDownloads(self._clio_client),
             workstation_id=self.store.workstation_id(),
         )
+
+    def submitted_as(self, draft_id: str) -> Order | None:
+        """The order draft `draft_id` became, when the provider took it (as the orders list last
+        saw it); None while it is a draft, or when it is not in the list."""
+        from app.services.orders import cached_orders
+        from app.services.wizard.reconcile import order_key
+
+        key = order_key(self.store.workstation_id(), draft_id)
+        found = (o for o in cached_orders(self.store) if o.client_key == key)
+        return next((o for o in found if o.status is not OrderStatus.DRAFT), None)
 
     async def remove_unused_work(self) -> list[str]:
         """Remove the working directories (downloaded court papers, converted files) of drafts that

@@ -44,11 +44,14 @@ class PlaceOrder(QObject):
         clio: ClioAccess | None,
         notices: NotificationArea,
         on_submitted: Callable[[Order], None],
+        open_order: Callable[[int], None] = lambda _order_id: None,
     ) -> None:
+        """`on_submitted` hears of each order a wizard submits; `open_order` shows one in the list."""
         super().__init__(parent)
         self._parent, self.desk, self.runner = parent, desk, runner
         self.settings, self.clio, self.notices = settings, clio, notices
         self._on_submitted = on_submitted
+        self._open_order = open_order
         self.window: WizardWindow | None = None
         """The open wizard window (one at a time)."""
         self._offered = False
@@ -118,6 +121,15 @@ class PlaceOrder(QObject):
         try:
             wizard = self.desk.restore(draft_id, catalog)
         except KeyError:  # settled meanwhile: submitted (see the orders list) or discarded
+            taken = self.desk.submitted_as(draft_id)
+            if taken is not None:  # the provider took its Submit just before the app stopped
+                self.notices.show_notice(
+                    "That unfinished order was submitted before the app stopped.",
+                    f"It is order {taken.order_number}, in the orders list.",
+                    Level.INFO,
+                    [Action("Open order", lambda: self._open_order(taken.id))],
+                )
+                return
             self.notices.show_notice(
                 "That unfinished order is no longer a draft.",
                 "It was submitted or discarded meanwhile; the orders list shows it as the Service "
