@@ -155,6 +155,13 @@ class ClioTreeModel(QAbstractItemModel):
         self._nodes: dict[int, ClioNode] = {self.cabinet.uid: self.cabinet}
         self.loading_text = LOADING_TEXT
 
+    def set_account_label(self, label: str) -> None:
+        """Rename the tree's root ("Harbor & Vale LLP (US)") once the firm's name is known."""
+        if label and label != self.cabinet.name:
+            self.cabinet.name = label
+            index = self.index_of(self.cabinet)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole])
+
     # -- lookups --------------------------------------------------------------------------------
 
     def node(self, index: ModelIndex) -> ClioNode:

@@ -151,6 +151,10 @@ class OrderDocumentsModel(QAbstractTableModel):
             self._problems[local_id] = message
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
 
+    def details(self, row: int) -> str:
+        """Everything row `row`'s status has to say, in full (its cell may be cut short)."""
+        return (self._tooltip(self._docs[row], Column.STATUS) or "").replace("\n", " ")
+
     def problem(self, local_id: str) -> str:
         return self._problems.get(local_id, "")
 
@@ -221,7 +225,7 @@ class OrderDocumentsModel(QAbstractTableModel):
             lines = [doc.error] if doc.status is DocumentStatus.ERROR else []
             lines += [p for p in (self._problems.get(doc.local_id),) if p]
             lines += list(doc.warnings)
-            return "\n".join(lines) or None
+            return "\n".join(dict.fromkeys(lines)) or None  # an error is often the row's problem too
         if column is Column.SOURCE:
             return doc.source.description
         if column is Column.TYPE and not doc.filing_code:

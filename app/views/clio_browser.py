@@ -13,7 +13,7 @@ import json
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -45,6 +45,9 @@ from app.services.clio.ratelimit import RateWait
 from app.services.clio.records import Contact, Item, Matter, SearchHit
 from app.services.http import ServiceError
 from app.views.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.views.clio_access import ClioAccess
 
 SEARCH_DELAY_MS = 300
 """Typing pause before a search is sent (each keystroke would otherwise cost a request)."""
@@ -181,6 +184,7 @@ class ClioBrowser(QDialog):
         self.files_model = ClioFilesModel(self.tree_model, self.loader, self)
         self._restore: list[tuple[NodeKind, int]] = []
         self._restore_at: ClioNode | None = None
+        self._access: ClioAccess | None = None
 
         self.search = QLineEdit(placeholderText="Search documents in Clio (Ctrl+F)", clearButtonEnabled=True)
         self.search.setAccessibleName("Search documents")
@@ -255,6 +259,17 @@ class ClioBrowser(QDialog):
         self.destroyed.connect(lambda *_: stop())
 
         self._begin_restore()
+
+    def follow_account(self, access: ClioAccess) -> None:
+        """Name the tree's root after the firm once Clio has said who it is (the first window
+        opened right after connecting would otherwise say "Clio (US)")."""
+        self._access = access
+        access.sig_changed.connect(self._account_changed)
+        self._account_changed()
+
+    def _account_changed(self) -> None:
+        if self._access is not None and shiboken6.isValid(self):
+            self.tree_model.set_account_label(self._access.account_label)
 
     # -- Clio's rate limit ----------------------------------------------------------------------
 

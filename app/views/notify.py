@@ -138,6 +138,11 @@ class NotificationArea(QWidget):
         self.setVisible(True)
         return notice
 
+    def clear(self) -> None:
+        """Dismiss every notice (what they offered no longer applies)."""
+        for notice in list(self.notices):
+            notice.dismiss()
+
     def _forget(self, notice: Notice) -> None:
         if notice in self.notices:
             self.notices.remove(notice)

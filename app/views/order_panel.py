@@ -421,6 +421,7 @@ class OrderPanel(QWidget):
         assert self._settings is not None
         label = self._clio.account_label
         browser = ClioBrowser(client, self._runner, self._settings, label, self, show=show)
+        browser.follow_account(self._clio)
         browser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         browser.finished.connect(lambda _result: setattr(self, "clio_browser", None))
         self.clio_browser = browser

@@ -16,12 +16,11 @@ from app.config import Config
 from app.models.order_documents import CHOOSE_TYPE, ERROR_COLOUR, Column, OrderDocumentsModel
 from app.services.clio.picks import CLIO_PICKS_MIME, ClioPick, encode_picks
 from app.services.legalconnect.reference import CaseCategory, CaseType, Court, DocumentType
-from app.services.wizard.draft import ClioSource, ComputerSource, Role
+from app.services.wizard.draft import ClioSource, ComputerSource, DocumentStatus, Role
 from app.services.wizard.events import Step
 from app.services.wizard.flow import OrderWizard
 from app.services.wizard.rules import Catalog
 from app.services.wizard.submission import OrderSubmission
-from app.views.notify import NotificationArea
 from app.views.tasks import TaskRunner
 from app.views.wizard.documents_page import DocumentsPage
 from app.views.wizard.signals import WizardSignals
@@ -47,13 +46,11 @@ def wizard() -> OrderWizard:
 @pytest.fixture
 def page(qtbot: Any, wizard: OrderWizard) -> DocumentsPage:
     submission = OrderSubmission(wizard, None, preparer=None, work_dir=Path("unused"))  # type: ignore[arg-type]
-    notices = NotificationArea()
     runner = TaskRunner(lambda _owner, _message: None)
     signals = WizardSignals(wizard)
-    page = DocumentsPage(wizard, signals, submission, runner, Config.in_memory(), None, notices)
-    page._keep = (signals, notices)  # type: ignore[attr-defined]
+    page = DocumentsPage(wizard, signals, submission, runner, Config.in_memory(), None)
+    page._keep = signals  # type: ignore[attr-defined]
     qtbot.addWidget(page)
-    qtbot.addWidget(notices)
     return page
 
 
@@ -161,3 +158,78 @@ def test_remove_undo_reorder_and_keys(qtmodeltester, qtbot, page, wizard, tmp_pa
     assert (
         model.index(2, Column.STATUS).data(Qt.ItemDataRole.ToolTipRole).startswith("Choose a document type")
     )
+
+
+def test_next_says_what_blocks_it_selects_the_row_and_follows_the_list(qtbot, page, wizard, tmp_path) -> None:
+    """A refused Next names the document and the reason under the list, selects and scrolls to
+    its row and shows the full message on the detail line; the message follows the list until
+    the step passes, so nothing stale stays on screen. Nothing scrolls sideways."""
+    model: OrderDocumentsModel = page.model
+    page.resize(940, 420)  # the Documents page at the wizard's default size
+    page.show()
+    problems = wizard.validate(Step.DOCUMENTS)
+    page.show_problems(problems)
+    assert page.problem.text() == "Add at least one document."
+    wizard.add_document(ComputerSource(tmp_path / "Declaration of Counsel.pdf"), "DECL")
+    assert page.problem.text() != "Add at least one document.", "a message that no longer holds went"
+
+    for n in range(1, 15):
+        wizard.add_document(ComputerSource(tmp_path / f"Exhibit {n}.pdf"), "EXHB")
+    motion = wizard.add_document(ComputerSource(tmp_path / "Notice of Motion and Motion.pdf"), "MOTN")
+    broken = wizard.draft.documents[7]
+    broken.status = DocumentStatus.ERROR
+    broken.error = (
+        f"“{broken.display_name}” is damaged: 2 of its 3 pages are lost (the file is cut off or broken). "
+        "Open it to check it, save or print it to PDF again, and add the new file."
+    )
+    wizard.notify_document(broken.local_id)
+    page.table.clearSelection()
+    page.table.scrollToTop()
+
+    problems = wizard.validate(Step.DOCUMENTS)
+    page.show_problems(problems)
+    # The first document in the list that stops Next: the broken exhibit, with the rest counted.
+    assert page.problem.text() == f"{broken.error} (1 more document needs attention.)"
+    assert page.selected_ids() == [broken.local_id]
+    assert not page.detail.isVisible(), "the message says it all; no second copy"
+    page.table.setCurrentIndex(model.index(15, Column.NAME))  # another row: its problem in full
+    assert page.detail.isVisible() and "must be the lead document" in page.detail.text()
+    page.show_problems(problems)
+    rect = page.table.visualRect(model.index(7, Column.NAME))
+    assert page.table.viewport().rect().contains(rect.center()), "scrolled to the row"
+    assert page.table.horizontalScrollBar().maximum() == 0, "the list fits the window's width"
+
+    page.table.selectRow(7)
+    page.remove.click()
+    # What stops it now is the motion: it must lead (its row is chosen again on the next Next).
+    assert page.problem.text().startswith(
+        "A Notice of Motion and Motion must be the lead document; make “Notice"
+    )
+    page.show_problems(wizard.validate(Step.DOCUMENTS))
+    assert page.selected_ids() == [motion]
+    row = next(r for r in range(model.rowCount()) if model.document(r).local_id == motion)
+    assert page.table.viewport().rect().contains(page.table.visualRect(model.index(row, 0)).center())
+    assert model.setData(
+        model.index(row, Column.LEAD), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole
+    )
+    assert not page.problem.isVisible() or page.problem.text() in (
+        "",
+        "Wait until every document is uploaded (15 documents are still being prepared).",
+    )
+    assert "Notice of Motion" not in page.problem.text()
+
+
+def test_undo_belongs_to_the_documents_page_and_ends_with_the_submission(
+    qtbot, page, wizard, tmp_path
+) -> None:
+    page.show()
+    wizard.add_document(ComputerSource(tmp_path / "Declaration.pdf"), "DECL")
+    wizard.add_document(ComputerSource(tmp_path / "Exhibit A.pdf"), "EXHB")
+    page.table.selectRow(1)
+    page.remove.click()
+    notice = page.notices.notices[0]
+    assert notice.parent() is not None and page.isAncestorOf(notice), "the page's own notice"
+    wizard.draft.order_number = "4821267"  # submitted meanwhile
+    notice.buttons[0].click()
+    assert [d.display_name for d in wizard.draft.documents] == ["Declaration.pdf"]
+    assert page.problem.text() == "The order is submitted: nothing can be put back into it."

@@ -175,7 +175,7 @@ def test_place_an_order_from_clio_and_the_computer_to_the_clerks_decision(
         page.table.selectRow(docs.index(bad))
         page.remove.click()
     assert len(docs) == 5
-    assert any("Removed" in n.message for n in wiz_window.notices.notices)
+    assert any("Removed" in n.message for n in page.notices.notices)
 
     # The lead: the complaint (lead-only) is an attachment so far; tick it in the Lead column.
     complaint = by_name(docs, "Complaint for Damages.pdf")

@@ -92,6 +92,8 @@ class DocumentListOps:
     def undo_remove(self) -> str | None:
         """Put the last removed row back where it was; returns its local id (None: nothing to undo).
         It is uploaded again; it comes back as an attachment if another document took the lead."""
+        if self.draft.order_number:
+            raise NotAllowed("The order is submitted: nothing can be put back into it.")
         if self._removed is None:
             return None
         doc, index = self._removed

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
+import shiboken6
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,10 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Config
-from app.models.order_documents import LOCAL_ID_ROLE, OrderDocumentsModel, source_of
+from app.models.order_documents import LOCAL_ID_ROLE, Column, OrderDocumentsModel, source_of
 from app.services.clio.api import ClioClient
 from app.services.clio.picks import ClioPick
 from app.services.wizard.draft import ComputerSource, DocumentStatus
+from app.services.wizard.events import Step
 from app.services.wizard.flow import NotAllowed, OrderWizard
 from app.services.wizard.rules import Problems
 from app.services.wizard.submission import OrderSubmission
@@ -46,6 +48,24 @@ FILE_FILTER = (
 )
 
 
+def place_beside(window: QWidget, anchor: QWidget) -> None:
+    """Move `window` next to `anchor` (right of it, else left of it) where the screen has room,
+    so that both can be seen and dragged between; otherwise leave it where Qt would put it."""
+    room = anchor.screen().availableGeometry()
+    frame = anchor.frameGeometry()
+    size = window.frameGeometry().size().expandedTo(window.sizeHint())
+    top = max(room.top(), min(frame.top(), room.bottom() - size.height()))
+    if frame.right() + size.width() <= room.right():
+        window.move(QPoint(frame.right() + 1, top))
+    elif frame.left() - size.width() >= room.left():
+        window.move(QPoint(frame.left() - size.width(), top))
+
+
+def _naming(name: str, message: str) -> str:
+    """`message` about document `name`, with its name in front unless it names it already."""
+    return message if f"“{name}”" in message else f"“{name}”: {message}"
+
+
 class DocumentsPage(QWidget):
     """Documents To Be Filed, with the type picker and Browse ▾ (see the module docstring)."""
 
@@ -57,12 +77,14 @@ class DocumentsPage(QWidget):
         runner: TaskRunner,
         settings: Config,
         clio: ClioAccess | None,
-        notices: NotificationArea,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.wizard, self.submission, self.runner = wizard, submission, runner
-        self.settings, self.clio, self.notices = settings, clio, notices
+        self.settings, self.clio = settings, clio
+        self.notices = NotificationArea()
+        """This page's own notices (Undo of a removal): they stay with the page, never follow the
+        user onto Fees, Review or the submitted page."""
         self.clio_browser: QWidget | None = None
         """The Clio file-selection window while it is open."""
 
@@ -100,10 +122,22 @@ class DocumentsPage(QWidget):
         self.table.setAcceptDrops(True)
         self.table.setDropIndicatorShown(True)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        # Long sources and messages are cut short in their cells and read in full on the detail
+        # line under the list (and in the tooltip): the list never scrolls sideways.
+        for column, width in ((Column.SOURCE, 190), (Column.STATUS, 200)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
         self.table.setAccessibleName("Documents To Be Filed")
+        self.detail = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.detail.setObjectName("detail")
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setAccessibleName("Selected document's status")
+        self.detail.setVisible(False)
 
         self.up = QPushButton("Move Up")
         self.up.setToolTip("Move the document up (Ctrl+Up)")
@@ -128,16 +162,22 @@ class DocumentsPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(QLabel("<b>Documents To Be Filed</b> — drop files or Clio documents here"))
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         layout.addWidget(self.problem)
+        layout.addWidget(self.notices)
         layout.addLayout(buttons)
 
         signals.sig_document_added.connect(self.model.document_added)
         signals.sig_document_removed.connect(self.model.document_removed)
         signals.sig_document_changed.connect(self.model.document_changed)
         signals.sig_documents_reordered.connect(self.model.documents_reordered)
-        self.model.rowsInserted.connect(self._update_buttons)
-        self.model.rowsRemoved.connect(self._update_buttons)
-        self.model.dataChanged.connect(self._update_buttons)
+        for changed in (self.model.rowsInserted, self.model.rowsRemoved, self.model.dataChanged):
+            changed.connect(self._update_buttons)
+            changed.connect(self._update_detail)
+            changed.connect(self._recheck)
+        self._checking = False
+        """True after Next was refused here: the page's message follows the list until it passes."""
+        self._rechecking = False
         self.model.sig_dropped.connect(self._select)
         self.type_picker.currentIndexChanged.connect(self._type_chosen)
         self.apply_type.clicked.connect(self.apply_type_to_selected)
@@ -148,6 +188,7 @@ class DocumentsPage(QWidget):
         self.retry.clicked.connect(self.retry_selected)
         self.remove.clicked.connect(self.remove_selected)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.selectionModel().currentRowChanged.connect(self._update_detail)
         self.table.installEventFilter(self)
         self.refresh_types()
         self._update_buttons()
@@ -215,15 +256,24 @@ class DocumentsPage(QWidget):
             self.clio.ensure_connected(self, self.open_clio_browser)
 
     def open_clio_browser(self, client: ClioClient) -> None:
+        """The Clio file-selection window, beside the wizard and not blocking it: documents can be
+        dragged from it onto the list while it stays open (Upload File adds and closes it)."""
         from app.views.clio_browser import ClioBrowser
 
         assert self.clio is not None
+        if self.clio_browser is not None and shiboken6.isValid(self.clio_browser):
+            self.clio_browser.raise_()
+            self.clio_browser.activateWindow()
+            return
         browser = ClioBrowser(client, self.runner, self.settings, self.clio.account_label, self)
+        browser.follow_account(self.clio)
         browser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        browser.setWindowModality(Qt.WindowModality.NonModal)
         browser.sig_documents_chosen.connect(self.add_picks)
         browser.finished.connect(lambda _result: setattr(self, "clio_browser", None))
         self.clio_browser = browser
-        browser.open()
+        place_beside(browser, self.window())
+        browser.show()
 
     def add_picks(self, picks: list[ClioPick]) -> None:
         """Add documents chosen in the Clio window, with the picker's type."""
@@ -254,7 +304,11 @@ class DocumentsPage(QWidget):
             )
 
     def undo_remove(self) -> None:
-        local_id = self.wizard.undo_remove()
+        try:
+            local_id = self.wizard.undo_remove()
+        except NotAllowed as refused:
+            self.problem.show_text(refused.message)
+            return
         if local_id is not None:
             self._select([local_id])
 
@@ -289,9 +343,56 @@ class DocumentsPage(QWidget):
     # -- validation -----------------------------------------------------------------------------
 
     def show_problems(self, problems: Problems) -> None:
-        """Per-row messages on the rows, the list's own message under it."""
+        """What stops Next, in words under the list: the list's own problem, else the first
+        document's (its row is selected and scrolled to, its full message on the detail line).
+        Until the step passes, the message follows the list as it changes."""
+        self._checking = bool(problems)
+        self._show(problems, select=True)
+
+    def _show(self, problems: Problems, *, select: bool) -> None:
         self.model.set_problems(problems)
-        self.problem.show_text(problems.get("documents", ""))
+        rows = [
+            (row, problems[key])
+            for row in range(self.model.rowCount())
+            if (key := f"documents.{self.model.document(row).local_id}") in problems
+        ]
+        message = problems.get("documents", "")
+        if not message and rows:
+            first = self.model.document(rows[0][0])
+            others = len(rows) - 1
+            more = {0: "", 1: " (1 more document needs attention.)"}.get(
+                others, f" ({others} more documents need attention.)"
+            )
+            message = f"{_naming(first.display_name, rows[0][1])}{more}"
+        self.problem.show_text(message)
+        if select and rows:
+            row = rows[0][0]
+            self.table.selectRow(row)
+            self.table.setCurrentIndex(self.model.index(row, Column.NAME))
+            self.table.scrollTo(self.model.index(row, Column.NAME))
+        self._update_detail()
+
+    def _recheck(self, *_args: object) -> None:
+        """After a refused Next: say what is true now (a message that no longer holds goes)."""
+        if not self._checking or self._rechecking or not self.isVisible():
+            return
+        self._rechecking = True  # showing the problems changes the rows, which would come back here
+        try:
+            problems = self.wizard.validate(Step.DOCUMENTS)
+            self._checking = bool(problems)
+            self._show(problems, select=False)
+        finally:
+            self._rechecking = False
+
+    def _update_detail(self, *_args: object) -> None:
+        """The current document's status in full (errors, the step's problems, warnings)."""
+        current = self.table.currentIndex()
+        row = current.row() if current.isValid() else -1
+        text = self.model.details(row) if 0 <= row < self.model.rowCount() else ""
+        text = _naming(self.model.document(row).display_name, text) if text else ""
+        self.detail.setText(text)
+        # Shown unless the message under the list says the same already.
+        self.detail.setVisible(bool(text) and not self.problem.text().startswith(text))
 
     def entered(self) -> None:
         self.refresh_types()

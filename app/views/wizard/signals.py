@@ -54,6 +54,7 @@ class WizardSignals(QObject):
     def __init__(self, wizard: OrderWizard, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._unsubscribe = wizard.events.subscribe(self._on_event)
+        self.destroyed.connect(self._unsubscribe)  # the window went without closing (the app quit)
 
     def detach(self) -> None:
         """Stop listening (the window is closing; the wizard may outlive it in tests)."""

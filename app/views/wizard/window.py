@@ -68,9 +68,7 @@ class WizardWindow(QDialog):
 
         self.case_page = CasePage(wizard, self.load_court_types)
         self.parties_page = PartiesPage(wizard)
-        self.documents_page = DocumentsPage(
-            wizard, self.signals, submission, runner, settings, clio, self.notices
-        )
+        self.documents_page = DocumentsPage(wizard, self.signals, submission, runner, settings, clio)
         self.fees_page = FeesPage(wizard, submission, runner)
         self.review_page = ReviewPage(wizard, runner, clio, quote=lambda: self.fees_page.quote)
         self.pages: dict[Step, CasePage | PartiesPage | DocumentsPage | FeesPage | ReviewPage] = {
@@ -210,6 +208,7 @@ class WizardWindow(QDialog):
         """The submitted page with the order's number (after Submit, or on resuming a draft the
         provider had already taken)."""
         self.order = result
+        self.documents_page.notices.clear()  # nothing can be put back into a submitted order
         self.order_number.setText(f"Order {result.order_number}")
         self.stack.setCurrentWidget(self.done_page)
         for button in (self.back_button, self.next_button, self.submit_button):
