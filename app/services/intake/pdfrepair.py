@@ -5,7 +5,8 @@ table, walks the page tree (a tree that loops on itself is refused, not half-rea
 filter abbreviations and `null` filters some producers write, and writes a file that reads
 through page by page with its header at byte 0. Only what qpdf cannot open is refused as
 damaged; a file it had to repair is filed repaired, and its row says so. Encryption is judged
-here too: a password needed to open it, or owner-only protection (it opens, but is encrypted).
+here too: a password needed to open it (an empty owner password lets qpdf open it, a reader
+still asks), or owner-only protection (it opens, but is encrypted).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def rewrite(source: Path, target: Path, display_name: str) -> Rewritten:
     name = quoted(display_name)
     try:
         with pikepdf.open(source, suppress_warnings=True) as pdf:
+            if pdf.is_encrypted and not pdf.user_password_matched:
+                # It opened because its owner password is empty; a reader asks for the password.
+                raise password_protected_pdf(name)
             if pdf.is_encrypted:
                 raise Refusal(
                     RefusalKind.ENCRYPTED,

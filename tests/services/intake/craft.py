@@ -203,3 +203,14 @@ def shifted_xref_pdf() -> bytes:
 
     good = make_pdf("Declaration of Counsel", 2)
     return re.sub(rb"(\d{10}) 00000 n", lambda m: b"%010d 00000 n" % (int(m.group(1)) + 7), good)
+
+
+def empty_owner_password_pdf() -> bytes:
+    """A password to open it, and an empty owner password (`qpdf --encrypt secret "" 256`): qpdf
+    opens it without a password, as its owner; a reader asks for the password."""
+    import pikepdf
+
+    buffer = io.BytesIO()
+    with pikepdf.open(io.BytesIO(make_pdf("Settlement Terms", 1))) as pdf:
+        pdf.save(buffer, encryption=pikepdf.Encryption(user="open-sesame", owner="", R=6))
+    return buffer.getvalue()

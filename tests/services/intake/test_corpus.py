@@ -79,6 +79,14 @@ REFUSALS: list[tuple[str, str, Callable[[], bytes], RefusalKind, str]] = [
         "again.",
     ),
     (
+        "password to open, empty owner password",
+        "Settlement.pdf",
+        craft.empty_owner_password_pdf,
+        RefusalKind.PASSWORD_PROTECTED,
+        "“Settlement.pdf” is password-protected. Remove the password (open it and Print to PDF) and add "
+        "it again.",
+    ),
+    (
         "owner locked aes",
         "Lease.pdf",
         lambda: make_owner_locked_pdf("Lease", 2),
