@@ -3,10 +3,11 @@
 qpdf (through pikepdf, the library OCRmyPDF is built on) rebuilds a broken cross-reference
 table, walks the page tree (a tree that loops on itself is refused, not half-read), reads the
 filter abbreviations and `null` filters some producers write, and writes a file that reads
-through page by page with its header at byte 0. Only what qpdf cannot open is refused as
-damaged; a file it had to repair is filed repaired, and its row says so. Encryption is judged
-here too: a password needed to open it (an empty owner password lets qpdf open it, a reader
-still asks), or owner-only protection (it opens, but is encrypted).
+through page by page with its header at byte 0. What qpdf cannot open is refused as damaged,
+and so is a page whose content does not decode or parse (a reader would show it blank or cut
+short); a file it had to repair is filed repaired, and its row says so. Encryption is judged here
+too: a password needed to open it (an empty owner password lets qpdf open it, a reader still
+asks), or owner-only protection (it opens, but is encrypted).
 """
 
 from __future__ import annotations
@@ -58,18 +59,23 @@ def rewrite(source: Path, target: Path, display_name: str) -> Rewritten:
             pages = len(pdf.pages)  # walks the page tree: loops and dead ends raise here
             if pages == 0:
                 raise Refusal(RefusalKind.NO_PAGES, f"{name} has no pages. Check the file and add it again.")
-            repaired = bool(pdf.get_warnings())
+            repaired = bool(pdf.get_warnings())  # (reading the warnings clears them)
             _spell_out_filters(pdf)
-            if repaired:
-                # A repair may recover the page tree of a cut-off file while the pages' content
-                # is gone: filing that would file blank pages. Every page must still read.
-                lost = sum(1 for page in pdf.pages if not _content_reads(page))
-                if lost:
-                    which = "its pages are" if lost == pages else f"{lost} of its {pages} pages are"
-                    raise Refusal(
-                        RefusalKind.DAMAGED,
-                        f"{name} is damaged: {which} lost (the file is cut off or broken). {REMAKE_PDF}",
-                    )
+            # Every page's content must decode and parse, or a reader shows it blank or cut short
+            # (or refuses it). After a repair its content must also be there: a repair may recover
+            # the page tree of a cut-off file while the pages' content is gone.
+            unreadable = sum(1 for page in pdf.pages if not _content_reads(pdf, page, repaired))
+            if unreadable:
+                if unreadable == pages:
+                    which, verb = "its pages", "are"
+                else:
+                    which, verb = f"{unreadable} of its {pages} pages", "is" if unreadable == 1 else "are"
+                what = (
+                    f"{which} {verb} lost (the file is cut off or broken)"
+                    if repaired
+                    else f"{which} cannot be read (its content is broken)"
+                )
+                raise Refusal(RefusalKind.DAMAGED, f"{name} is damaged: {what}. {REMAKE_PDF}")
             # Court papers stay private (0600) from the first byte written.
             with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
                 pdf.save(
@@ -125,16 +131,17 @@ def _spell_out_filters(pdf: pikepdf.Pdf) -> None:
             obj.Filter = pikepdf.Array([pikepdf.Name(n) for n in names])
 
 
-def _content_reads(page: pikepdf.Page) -> bool:
-    """Whether the page's content is there and decodes (after a repair; see `rewrite`)."""
-    contents = page.obj.get("/Contents")
-    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+def _content_reads(pdf: pikepdf.Pdf, page: pikepdf.Page, repaired: bool) -> bool:
+    """Whether the page's content decodes and parses without a warning from qpdf; after a repair
+    (see `rewrite`), also whether there is any. A page without content is blank, which PDF allows."""
+    if repaired and not isinstance(page.obj.get("/Contents"), pikepdf.Stream | pikepdf.Array):
+        return False
+    pdf.get_warnings()  # clear them: any from here on are this page's
     try:
-        return bool(streams) and all(
-            isinstance(s, pikepdf.Stream) and len(s.read_bytes()) > 0 for s in streams
-        )
+        instructions = pikepdf.parse_content_stream(page)
     except pikepdf.PdfError:
         return False
+    return not pdf.get_warnings() and (bool(instructions) or not repaired)
 
 
 def repaired_notice(display_name: str) -> Notice:

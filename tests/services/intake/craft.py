@@ -205,6 +205,57 @@ def shifted_xref_pdf() -> bytes:
     return re.sub(rb"(\d{10}) 00000 n", lambda m: b"%010d 00000 n" % (int(m.group(1)) + 7), good)
 
 
+def two_pages_second_broken(filter_entry: str, data: bytes) -> bytes:
+    """Two text pages; the second's content stream is `data` under `filter_entry`."""
+    good = _text_page("", "", _TEXT)
+    return raw_pdf(
+        good[0],
+        "<< /Type /Pages /Count 2 /Kids [3 0 R 6 0 R] >>",
+        good[2],
+        good[3],
+        good[4],
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 7 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(data)} {filter_entry} >>\nstream\n" + data.decode("latin-1") + "\nendstream",
+    )
+
+
+def corrupt_flate_pdf() -> bytes:
+    """Page 2's content claims to be deflated but is not (qpdf: "inflate: incorrect header")."""
+    return two_pages_second_broken("/Filter /FlateDecode", b"these bytes were never deflated" * 4)
+
+
+def corrupt_lzw_pdf() -> bytes:
+    """Page 2's content is LZW data with codes the decoder cannot have seen."""
+    return two_pages_second_broken("/Filter /LZWDecode", bytes(range(255, 0, -1)) * 2)
+
+
+def unknown_filter_pdf() -> bytes:
+    """Page 2's content is compressed with a filter PDF does not have (/PlateDecode)."""
+    import zlib
+
+    return two_pages_second_broken("/Filter /PlateDecode", zlib.compress(_TEXT))
+
+
+def bad_token_pdf() -> bytes:
+    """Page 2's content holds a hex string with letters that are not hex digits."""
+    return two_pages_second_broken("", _TEXT + b"\nBT /F1 24 Tf 72 600 Td <4E6F74TT> Tj ET")
+
+
+def eof_in_inline_image_pdf() -> bytes:
+    """Page 2's content ends inside an inline image (its EI never comes)."""
+    return two_pages_second_broken("", _TEXT + b"\nq BI /W 8 /H 8 /BPC 8 /CS /G ID \x00\x01\x02")
+
+
+def blank_page_pdf() -> bytes:
+    """One page with no content at all (a blank page, as PDF allows)."""
+    return raw_pdf(
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> >>",
+    )
+
+
 def empty_owner_password_pdf() -> bytes:
     """A password to open it, and an empty owner password (`qpdf --encrypt secret "" 256`): qpdf
     opens it without a password, as its owner; a reader asks for the password."""

@@ -119,6 +119,46 @@ REFUSALS: list[tuple[str, str, Callable[[], bytes], RefusalKind, str]] = [
         "again.",
     ),
     (
+        "content not deflated as it says",
+        "Declaration.pdf",
+        craft.corrupt_flate_pdf,
+        RefusalKind.DAMAGED,
+        "“Declaration.pdf” is damaged: 1 of its 2 pages cannot be read (its content is broken). Open it to "
+        "check it, save or print it to PDF again, and add the new file.",
+    ),
+    (
+        "content lzw codes out of range",
+        "Declaration.pdf",
+        craft.corrupt_lzw_pdf,
+        RefusalKind.DAMAGED,
+        "“Declaration.pdf” is damaged: 1 of its 2 pages cannot be read (its content is broken). Open it to "
+        "check it, save or print it to PDF again, and add the new file.",
+    ),
+    (
+        "content under an unknown filter",
+        "Declaration.pdf",
+        craft.unknown_filter_pdf,
+        RefusalKind.DAMAGED,
+        "“Declaration.pdf” is damaged: 1 of its 2 pages cannot be read (its content is broken). Open it to "
+        "check it, save or print it to PDF again, and add the new file.",
+    ),
+    (
+        "content with a bad token",
+        "Declaration.pdf",
+        craft.bad_token_pdf,
+        RefusalKind.DAMAGED,
+        "“Declaration.pdf” is damaged: 1 of its 2 pages cannot be read (its content is broken). Open it to "
+        "check it, save or print it to PDF again, and add the new file.",
+    ),
+    (
+        "content ends inside an inline image",
+        "Declaration.pdf",
+        craft.eof_in_inline_image_pdf,
+        RefusalKind.DAMAGED,
+        "“Declaration.pdf” is damaged: 1 of its 2 pages cannot be read (its content is broken). Open it to "
+        "check it, save or print it to PDF again, and add the new file.",
+    ),
+    (
         "page count 0",
         "Blank.pdf",
         craft.zero_page_pdf,
@@ -444,6 +484,7 @@ def test_pages_larger_than_the_courts_paper_are_a_warning(add: Add) -> None:
         ("Stale count.pdf", craft.stale_count_pdf, False, "Declaration of Counsel"),
         ("Abbreviated filter.pdf", craft.abbreviated_filter_pdf, False, "Declaration of Counsel"),
         ("Null filter.pdf", craft.null_filter_pdf, False, "Declaration of Counsel"),
+        ("Blank page.pdf", craft.blank_page_pdf, False, ""),
     ],
 )
 def test_pdfs_qpdf_can_read_are_filed_clean(
