@@ -61,6 +61,7 @@ def rewrite(source: Path, target: Path, display_name: str) -> Rewritten:
                 raise Refusal(RefusalKind.NO_PAGES, f"{name} has no pages. Check the file and add it again.")
             repaired = bool(pdf.get_warnings())  # (reading the warnings clears them)
             _spell_out_filters(pdf)
+            repaired = bool(pdf.get_warnings()) or repaired  # reading every object repairs some
             # Every page's content must decode and parse, or a reader shows it blank or cut short
             # (or refuses it). After a repair its content must also be there: a repair may recover
             # the page tree of a cut-off file while the pages' content is gone.
@@ -134,14 +135,22 @@ def _spell_out_filters(pdf: pikepdf.Pdf) -> None:
 def _content_reads(pdf: pikepdf.Pdf, page: pikepdf.Page, repaired: bool) -> bool:
     """Whether the page's content decodes and parses without a warning from qpdf; after a repair
     (see `rewrite`), also whether there is any. A page without content is blank, which PDF allows."""
-    if repaired and not isinstance(page.obj.get("/Contents"), pikepdf.Stream | pikepdf.Array):
-        return False
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
     pdf.get_warnings()  # clear them: any from here on are this page's
     try:
-        instructions = pikepdf.parse_content_stream(page)
+        if repaired and not (
+            streams and all(isinstance(s, pikepdf.Stream) and len(s.read_bytes()) > 0 for s in streams)
+        ):
+            return False
+        pikepdf.parse_content_stream(page)
     except pikepdf.PdfError:
         return False
-    return not pdf.get_warnings() and (bool(instructions) or not repaired)
+    return not any(_HARMLESS not in warning for warning in pdf.get_warnings())
+
+
+_HARMLESS = "name with stray #"
+"""qpdf's warning for a name like /A#B (an old way to write #, read as it is by every reader)."""
 
 
 def repaired_notice(display_name: str) -> Notice:

@@ -265,3 +265,33 @@ def empty_owner_password_pdf() -> bytes:
     with pikepdf.open(io.BytesIO(make_pdf("Settlement Terms", 1))) as pdf:
         pdf.save(buffer, encryption=pikepdf.Encryption(user="open-sesame", owner="", R=6))
     return buffer.getvalue()
+
+
+def missing_length_pdf() -> bytes:
+    """A content stream without /Length: qpdf finds its end when it first reads it (a repair)."""
+    objects = list(_text_page("", "", _TEXT))
+    objects[3] = "<< >>\nstream\n" + _TEXT.decode() + "\nendstream"
+    return raw_pdf(*objects)
+
+
+def stray_pound_name_pdf() -> bytes:
+    """Content with /Stray#Name: a # not followed by two hex digits, which PDF 1.2 and later
+    spell #23; qpdf warns, and every reader takes the name as it is."""
+    return raw_pdf(*_text_page("", "", _TEXT + b"\n/Stray#Name MP"))
+
+
+def repaired_blank_page_pdf() -> bytes:
+    """A page without its MediaBox (qpdf gives it letter size, a repair) whose content is a line
+    break: blank, not lost."""
+    return raw_pdf(
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+        "<< /Type /Page /Parent 2 0 R /Resources << >> /Contents 4 0 R >>",
+        "<< /Length 1 >>\nstream\n\n\nendstream",
+    )
+
+
+def broken_content_header_pdf() -> bytes:
+    """The page's content object starts "x 0 obj": qpdf rebuilds the cross-reference table as it
+    first reads the objects, and the content is gone."""
+    return raw_pdf(*_text_page("", "", _TEXT)).replace(b"\n4 0 obj", b"\nx 0 obj")

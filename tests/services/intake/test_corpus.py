@@ -119,6 +119,14 @@ REFUSALS: list[tuple[str, str, Callable[[], bytes], RefusalKind, str]] = [
         "again.",
     ),
     (
+        "content object's header broken",
+        "Motion.pdf",
+        craft.broken_content_header_pdf,
+        RefusalKind.DAMAGED,
+        "“Motion.pdf” is damaged: its pages are lost (the file is cut off or broken). Open it to check "
+        "it, save or print it to PDF again, and add the new file.",
+    ),
+    (
         "content not deflated as it says",
         "Declaration.pdf",
         craft.corrupt_flate_pdf,
@@ -485,6 +493,9 @@ def test_pages_larger_than_the_courts_paper_are_a_warning(add: Add) -> None:
         ("Abbreviated filter.pdf", craft.abbreviated_filter_pdf, False, "Declaration of Counsel"),
         ("Null filter.pdf", craft.null_filter_pdf, False, "Declaration of Counsel"),
         ("Blank page.pdf", craft.blank_page_pdf, False, ""),
+        ("Blank page, repaired.pdf", craft.repaired_blank_page_pdf, True, ""),
+        ("No length.pdf", craft.missing_length_pdf, True, "Declaration of Counsel"),
+        ("Stray pound.pdf", craft.stray_pound_name_pdf, False, "Declaration of Counsel"),
     ],
 )
 def test_pdfs_qpdf_can_read_are_filed_clean(
