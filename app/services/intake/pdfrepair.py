@@ -59,13 +59,15 @@ def rewrite(source: Path, target: Path, display_name: str) -> Rewritten:
             pages = len(pdf.pages)  # walks the page tree: loops and dead ends raise here
             if pages == 0:
                 raise Refusal(RefusalKind.NO_PAGES, f"{name} has no pages. Check the file and add it again.")
-            repaired = bool(pdf.get_warnings())  # (reading the warnings clears them)
+            warnings = pdf.get_warnings()  # (reading the warnings clears them)
             _spell_out_filters(pdf)
-            repaired = bool(pdf.get_warnings()) or repaired  # reading every object repairs some
+            warnings += pdf.get_warnings()  # reading every object repairs some
+            repaired = bool(warnings)
             # Every page's content must decode and parse, or a reader shows it blank or cut short
-            # (or refuses it). After a repair its content must also be there: a repair may recover
-            # the page tree of a cut-off file while the pages' content is gone.
-            unreadable = sum(1 for page in pdf.pages if not _content_reads(pdf, page, repaired))
+            # (or refuses it). After a repair of the file its content must also be there: a repair
+            # may recover the page tree of a cut-off file while the pages' content is gone.
+            cut = any(not any(fix in w for fix in _PAGE_FIXES) for w in warnings)
+            unreadable = sum(1 for page in pdf.pages if not _content_reads(pdf, page, cut))
             if unreadable:
                 if unreadable == pages:
                     which, verb = "its pages", "are"
@@ -73,7 +75,7 @@ def rewrite(source: Path, target: Path, display_name: str) -> Rewritten:
                     which, verb = f"{unreadable} of its {pages} pages", "is" if unreadable == 1 else "are"
                 what = (
                     f"{which} {verb} lost (the file is cut off or broken)"
-                    if repaired
+                    if cut
                     else f"{which} cannot be read (its content is broken)"
                 )
                 raise Refusal(RefusalKind.DAMAGED, f"{name} is damaged: {what}. {REMAKE_PDF}")
@@ -132,14 +134,20 @@ def _spell_out_filters(pdf: pikepdf.Pdf) -> None:
             obj.Filter = pikepdf.Array([pikepdf.Name(n) for n in names])
 
 
-def _content_reads(pdf: pikepdf.Pdf, page: pikepdf.Page, repaired: bool) -> bool:
-    """Whether the page's content decodes and parses without a warning from qpdf; after a repair
-    (see `rewrite`), also whether there is any. A page without content is blank, which PDF allows."""
+_PAGE_FIXES = ("MediaBox is undefined", "Resources is missing or invalid")
+"""qpdf's warnings for a page it completed (letter paper, empty resources): a repair of the page,
+not of a cut-off file, so a page there without content is blank, not lost."""
+
+
+def _content_reads(pdf: pikepdf.Pdf, page: pikepdf.Page, cut: bool) -> bool:
+    """Whether the page's content decodes and parses without a warning from qpdf; in a file that
+    may have been cut off (see `rewrite`), also whether there is any. Elsewhere a page without
+    content is blank, which PDF allows."""
     contents = page.obj.get("/Contents")
     streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
     pdf.get_warnings()  # clear them: any from here on are this page's
     try:
-        if repaired and not (
+        if cut and not (
             streams and all(isinstance(s, pikepdf.Stream) and len(s.read_bytes()) > 0 for s in streams)
         ):
             return False

@@ -295,3 +295,18 @@ def broken_content_header_pdf() -> bytes:
     """The page's content object starts "x 0 obj": qpdf rebuilds the cross-reference table as it
     first reads the objects, and the content is gone."""
     return raw_pdf(*_text_page("", "", _TEXT)).replace(b"\n4 0 obj", b"\nx 0 obj")
+
+
+def blank_page_without_resources_pdf() -> bytes:
+    """Three pages, the middle one blank with neither content nor resources (qpdf gives it empty
+    resources, a repair of the page, not of the file)."""
+    text = _text_page("", "", _TEXT)
+    return raw_pdf(
+        text[0],
+        "<< /Type /Pages /Count 3 /Kids [3 0 R 6 0 R 7 0 R] >>",
+        text[2],
+        text[3],
+        text[4],
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        text[2],
+    )
