@@ -23,6 +23,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, Q
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QSplitter,
     QStackedWidget,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 from app import config
 from app.appearance import icon, stylesheet
 from app.config import Config
-from app.services.legalconnect.records import Order
+from app.services.legalconnect.records import Order, OrderStatus
 from app.views.notify import Action, Level, Notice, NotificationArea, Notifier
 from app.views.orders_view import OrdersView
 from app.views.status import ConnectionStatus
@@ -203,7 +204,9 @@ class MainWindow(QMainWindow):
             notices=self.notification_area,
             on_submitted=self._order_placed,
             open_order=self.open_order,
+            on_deleted=self.engine.order_deleted,
         )
+        self.orders_view.sig_delete_draft.connect(self.place_order.delete_draft_order)
         self.sig_quit_requested.connect(self.place_order.flush)
         self.tray = Tray(self, place_order=self.place_order_action.trigger)
         self.notifier = Notifier(self.notification_area, self.tray.icon if self.tray.available else None)
@@ -263,6 +266,8 @@ class MainWindow(QMainWindow):
         self.place_order_action = self._action("&Place Order…", lambda: self.place_order.open_new(), "Ctrl+N")
         self.place_order_action.setIcon(icon("document"))
         self.place_order_action.setToolTip("Place an eFiling order (Ctrl+N)")
+        self.resume_menu = QMenu("&Resume Unfinished Order", self)
+        self.resume_menu.aboutToShow.connect(self._fill_resume_menu)
         self.sign_in_action = self._action("Sign &In…", self.show_sign_in)
         self.sign_out_action = self._action("Sign &Out", self.sign_out)
         self.settings_action = self._action(
@@ -277,6 +282,7 @@ class MainWindow(QMainWindow):
         self.refresh_action.setToolTip("Refresh the orders (F5)")
         self._live_actions = (
             self.place_order_action,
+            self.resume_menu.menuAction(),
             self.sign_in_action,
             self.sign_out_action,
             self.settings_action,
@@ -310,6 +316,7 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
         file_menu.addAction(self.place_order_action)
+        file_menu.addMenu(self.resume_menu)
         file_menu.addSeparator()
         file_menu.addActions([self.sign_in_action, self.sign_out_action])
         file_menu.addSeparator()
@@ -339,6 +346,7 @@ class MainWindow(QMainWindow):
         self.sign_in_action.setVisible(not signed_in)
         self.sign_out_action.setVisible(signed_in)
         self.place_order_action.setEnabled(signed_in)
+        self.resume_menu.menuAction().setEnabled(signed_in)
 
     # -- start, session -------------------------------------------------------------------------
 
@@ -625,7 +633,15 @@ class MainWindow(QMainWindow):
 
     # -- other actions --------------------------------------------------------------------------
 
-    def _open_order(self, _order: Order) -> None:
+    def _fill_resume_menu(self) -> None:
+        self.place_order.fill_resume_menu(self.resume_menu)  # enabled once the running half is here
+
+    def _open_order(self, order: Order) -> None:
+        """Double-click or Enter on a row: a draft opens in its wizard, any other order's details
+        take the focus."""
+        if order.status is OrderStatus.DRAFT:
+            self.place_order.open_draft_order(order)
+            return
         self.order_panel.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- Clio ---------------------------------------------------------------------------------

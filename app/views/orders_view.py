@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.appearance import icon
 from app.models.orders import Column, OrdersFilterModel, OrdersModel, StatusFilter
-from app.services.legalconnect.records import Order
+from app.services.legalconnect.records import Order, OrderStatus
 from app.services.returns.status import OrderFiling
 
 NARROW_COLUMNS = (Column.NUMBER, Column.STATUS, Column.SUBMITTED, Column.DOCUMENTS, Column.RETURNS)
@@ -64,6 +65,8 @@ class OrdersView(QWidget):
 
     sig_selected = Signal(object)
     """Emitted with the selected `Order`, or None when the selection becomes empty."""
+    sig_delete_draft = Signal(object)
+    """Emitted with a draft `Order` the user asked to delete (its row's context menu)."""
     sig_opened = Signal(object)
     """Emitted with the `Order` the user opened (double-click, Enter)."""
 
@@ -114,6 +117,10 @@ class OrdersView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setIconSize(ICON_SIZE)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.context_menu: QMenu | None = None
+        """The last context menu shown (tests read its actions)."""
         self.table.setWordWrap(False)  # one line per order; long texts are elided, full text in tooltips
         header = self.table.horizontalHeader()
         for column in NARROW_COLUMNS:
@@ -277,3 +284,18 @@ class OrdersView(QWidget):
         order = self.proxy.order_at(index.row())
         if order is not None:
             self.sig_opened.emit(order)
+
+    def _context_menu(self, at: QPoint) -> None:
+        """A draft's row: Open Draft, Delete Draft…; any other row: Open."""
+        index = self.table.indexAt(at)
+        order = self.proxy.order_at(index.row()) if index.isValid() else None
+        if order is None:
+            return
+        menu = QMenu(self)
+        if order.status is OrderStatus.DRAFT:
+            menu.addAction("&Open Draft", lambda: self.sig_opened.emit(order))
+            menu.addAction("&Delete Draft…", lambda: self.sig_delete_draft.emit(order))
+        else:
+            menu.addAction("&Open", lambda: self.sig_opened.emit(order))
+        self.context_menu = menu
+        menu.popup(self.table.viewport().mapToGlobal(at))

@@ -11,6 +11,7 @@ from app.views.wizard.window import WizardWindow
 from sandbox.seed.files import make_pdf
 from tests.views.conftest import run
 from tests.views.wizard_helpers import (
+    close_wizard,
     main_window,
     open_wizard,
     sign_in,
@@ -132,7 +133,7 @@ def test_a_draft_the_provider_took_before_the_app_stopped_ends_as_the_submitted_
     # In this run: the wizard was closed (the draft kept); the provider took its Submit.
     first = _ready_draft(qtbot, window, "Alvarez v. Brightwater Motors", tmp_path / "desktop")
     first_id, first_order = first.wizard.draft.id, first.wizard.draft.remote_order_id
-    first.close()
+    close_wizard(qtbot, first)
     qtbot.waitUntil(lambda: window.place_order.window is None)
     taken = run(qtbot, client.submit(first_order, authorize_payment=True))
     window.place_order.resume(first_id)

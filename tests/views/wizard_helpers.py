@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QModelIndex
 
 from app.models.clio_tree import ClioNode
@@ -105,3 +106,15 @@ def by_name(docs: list[DraftDocument], name: str) -> DraftDocument:
 
 def settled(docs: list[DraftDocument]) -> bool:
     return all(d.status in (DocumentStatus.READY, DocumentStatus.ERROR) for d in docs)
+
+
+def close_wizard(qtbot: Any, wizard_window: WizardWindow, answer: str = "&Keep as Draft") -> None:
+    """Close the wizard as a user does; when it asks (changes were made), press `answer`."""
+    wizard_window.close()
+    prompt = wizard_window.close_prompt
+    if prompt is not None and prompt.isVisible():
+        button = next(b for b in prompt.buttons() if b.text() == answer)
+        button.click()
+    qtbot.waitUntil(
+        lambda: not shiboken6.isValid(wizard_window) or not wizard_window.isVisible(), timeout=15_000
+    )

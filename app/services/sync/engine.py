@@ -181,6 +181,11 @@ class SyncEngine:
         self._watched[order.id] = self._clock.now()
         self.refresh_now()
 
+    def order_deleted(self, order_id: int) -> None:
+        """A draft order was deleted from this workstation: it leaves the list now."""
+        self.orders.store.forget_orders([order_id])
+        self.events.emit(OrdersChanged(tuple(self.orders.cached())))
+
     def apply_settings(self) -> None:
         """The settings changed: the poll interval applies from now, Clio follows its region."""
         self.clio.reconfigure()

@@ -112,6 +112,15 @@ class OrderDesk:
             workstation_id=self.store.workstation_id(),
         )
 
+    def draft_of_order(self, order_id: int) -> str | None:
+        """The saved draft whose order at the provider is `order_id` (None: it was not started
+        here, or its draft is gone)."""
+        for row in self.store.load_drafts():
+            draft = row.payload.get("draft")
+            if isinstance(draft, dict) and draft.get("remote_order_id") == order_id:
+                return row.id
+        return None
+
     def submitted_as(self, draft_id: str) -> Order | None:
         """The order draft `draft_id` became, when the provider took it (as the orders list last
         saw it); None while it is a draft, or when it is not in the list."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from app.config import Config
 from app.services.legalconnect.records import Order
@@ -45,13 +45,18 @@ class PlaceOrder(QObject):
         notices: NotificationArea,
         on_submitted: Callable[[Order], None],
         open_order: Callable[[int], None] = lambda _order_id: None,
+        on_deleted: Callable[[int], None] = lambda _order_id: None,
     ) -> None:
-        """`on_submitted` hears of each order a wizard submits; `open_order` shows one in the list."""
+        """`on_submitted` hears of each order a wizard submits; `open_order` shows one in the
+        list; `on_deleted` hears of each draft order deleted from the list."""
         super().__init__(parent)
         self._parent, self.desk, self.runner = parent, desk, runner
         self.settings, self.clio, self.notices = settings, clio, notices
         self._on_submitted = on_submitted
         self._open_order = open_order
+        self._on_deleted = on_deleted
+        self.confirm: QMessageBox | None = None
+        """The last "Delete draft" confirmation shown (tests answer it)."""
         self.window: WizardWindow | None = None
         """The open wizard window (one at a time)."""
         self._offered = False
@@ -152,10 +157,88 @@ class PlaceOrder(QObject):
         if drafts:
             self._offer(drafts[0], len(drafts) - 1)
 
+    def fill_resume_menu(self, menu: QMenu) -> None:
+        """File › Resume Unfinished Order: every draft saved here, newest first (shown each time
+        the menu opens, so it is never stale)."""
+        menu.clear()
+        drafts = self.desk.saved()
+        for draft in drafts:
+            title = draft.title or "Untitled order"
+            text = f"{title} — {draft.document_count} document(s), {_moment(draft)}"
+            menu.addAction(text.replace("&", "&&"), self._resumer(draft.id))
+        if not drafts:
+            menu.addAction("No unfinished orders").setEnabled(False)
+
+    def _resumer(self, draft_id: str) -> Callable[[], None]:
+        return lambda: self.resume(draft_id)
+
+    def open_draft_order(self, order: Order) -> None:
+        """A Draft row of the orders list opened: its wizard, when the draft was started here."""
+        draft_id = self.desk.draft_of_order(order.id)
+        if draft_id is not None:
+            self.resume(draft_id)
+            return
+        title = order.case_title or f"Draft order {order.id}"
+        self.notices.show_notice(
+            f"“{title}” was not started on this computer.",
+            "Its files are where it was started (another workstation, or the Service Provider's "
+            "website); continue it there, or delete the draft.",
+            Level.INFO,
+            [Action("Delete Draft…", lambda: self.delete_draft_order(order))],
+        )
+
+    def delete_draft_order(self, order: Order) -> None:
+        """Delete Draft… on a Draft row: after a confirmation, the provider's draft order (and
+        this computer's draft and working files, when it was started here) are deleted."""
+        draft_id = self.desk.draft_of_order(order.id)
+        open_now = self.window is not None and shiboken6.isValid(self.window)
+        if (
+            open_now
+            and draft_id is not None
+            and self.window is not None
+            and self.window.wizard.draft.id == draft_id
+        ):
+            self._bring_forward()  # it is open: Close › Discard in its window deletes it
+            self.notices.show_notice(
+                "That draft is open.", "To delete it, close its window and choose Discard.", Level.INFO
+            )
+            return
+        title = order.case_title or f"Draft order {order.id}"
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete draft",
+            f"Delete the draft “{title}”?",
+            QMessageBox.StandardButton.Cancel,
+            self._parent,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText(
+            "The documents uploaded for it are deleted at the Service Provider. The files on this "
+            "computer and in Clio stay."
+        )
+        delete = box.addButton("Delete Draft", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.confirm = box
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is delete:
+                self.runner.run(
+                    self._parent,
+                    self._delete(order.id, draft_id),
+                    on_success=lambda _r: self._on_deleted(order.id),
+                )
+
+        box.finished.connect(answered)
+        box.open()
+
+    async def _delete(self, order_id: int, draft_id: str | None) -> None:
+        if draft_id is not None:
+            await self.desk.discard(draft_id)
+        else:
+            await self.desk.client.delete_order(order_id)
+
     def _offer(self, draft: SavedDraft, others: int) -> None:
-        when = draft.updated_at.astimezone()
-        today = dt.datetime.now().astimezone().date()
-        moment = when.strftime("%H:%M") if when.date() == today else when.strftime("%d %b %Y %H:%M")
+        moment = _moment(draft)
         more = f" ({others} more saved)" if others else ""
         self.notices.show_notice(
             f"You have an unfinished order from {moment}:",
@@ -171,3 +254,10 @@ class PlaceOrder(QObject):
         """Save the open wizard's draft now (the app is quitting)."""
         if self.window is not None and shiboken6.isValid(self.window):
             self.window.wizard.flush()
+
+
+def _moment(draft: SavedDraft) -> str:
+    """When the draft was last changed: the time today, else the date and time."""
+    when = draft.updated_at.astimezone()
+    today = dt.datetime.now().astimezone().date()
+    return when.strftime("%H:%M") if when.date() == today else when.strftime("%d %b %Y %H:%M")

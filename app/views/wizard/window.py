@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -65,6 +66,10 @@ class WizardWindow(QDialog):
         self.order: Order | None = None
         self.signals = WizardSignals(wizard, self)
         self.notices = NotificationArea()
+        self._changed = False
+        """Something was changed in this window (closing then asks Keep as Draft / Discard)."""
+        self._close_answered = False
+        self.close_prompt: QMessageBox | None = None
 
         self.case_page = CasePage(wizard, self.load_court_types)
         self.parties_page = PartiesPage(wizard)
@@ -111,6 +116,13 @@ class WizardWindow(QDialog):
         self.submit_button.clicked.connect(self.submit)
         self.close_button.clicked.connect(self.close)
         self.signals.sig_step_changed.connect(self._show_step)
+        for changed in (
+            self.signals.sig_draft_changed,
+            self.signals.sig_document_added,
+            self.signals.sig_document_removed,
+            self.signals.sig_documents_reordered,
+        ):
+            changed.connect(self._note_change)
         self.signals.sig_service_problem.connect(
             lambda message: self.notices.show_notice("", message, Level.ERROR)
         )
@@ -225,16 +237,64 @@ class WizardWindow(QDialog):
     # -- closing --------------------------------------------------------------------------------
 
     def done(self, result: int) -> None:
-        """Esc or Close: the draft is autosaved, so closing keeps it; work under way stops."""
+        """Esc or Close: with changes made in this window, ask first (Keep as Draft / Discard /
+        Cancel); the draft is autosaved, so keeping it is the default; work under way stops."""
+        if not self._may_close():
+            return
         self._shut()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_close():
+            event.ignore()
+            return
         self._shut()
         super().closeEvent(event)
 
+    def _note_change(self, *_args: object) -> None:
+        self._changed = True
+
+    def _may_close(self) -> bool:
+        if self._close_answered or self.order is not None or not self._changed:
+            return True
+        if self.close_prompt is None or not self.close_prompt.isVisible():
+            self._ask_before_closing()
+        return False
+
+    def _ask_before_closing(self) -> None:
+        title = self.wizard.draft.case_title.strip() or "this order"
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Close order", "", QMessageBox.StandardButton.Cancel, self
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Keep “{title}” as a draft?" if title != "this order" else "Keep this order as a draft?")
+        box.setInformativeText(
+            "A draft can be finished later (File › Resume Unfinished Order). Discard deletes it, "
+            "with the documents uploaded for it; the files on this computer and in Clio stay."
+        )
+        keep = box.addButton("&Keep as Draft", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is keep:
+                self._close_answered = True
+                self.close()
+            elif clicked is discard:
+                self._close_answered = True
+                self.runner.run(self, self.submission.discard(), on_success=self._close_now)
+
+        box.finished.connect(answered)
+        self.close_prompt = box
+        box.open()
+
+    def _close_now(self, _result: None = None) -> None:
+        self.close()
+
     def _shut(self) -> None:
         if self.order is None:
-            self.wizard.flush()
+            self.wizard.flush()  # nothing once discarded: the autosave has stopped
         self.submission.close()
         self.signals.detach()
