@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds before the court clerk decides a submitted order",
     )
     knobs.add_argument("--seed", type=int, default=None, help="seed for the random fault choices")
+    knobs.add_argument(
+        "--sso-login",
+        action="store_true",
+        help="Clio sends sign-ins through the firm's identity provider (single sign-on)",
+    )
     return p
 
 
@@ -60,6 +65,7 @@ def _faults(args: argparse.Namespace) -> Faults:
         access_token_lifetime_s=args.token_lifetime,
         storage_url_lifetime_s=args.storage_url_lifetime,
         clerk_delay_s=args.clerk_delay,
+        sso_login=args.sso_login,
         seed=args.seed,
     )
 
@@ -89,6 +95,7 @@ Clio emulator         {ep.clio.base_url}
   OAuth client id     {ep.clio.client_id}
   redirect URI        {ep.clio.redirect_uri}
   sign in as          {ep.clio.demo_user.email} / {ep.clio.demo_user.password}
+  firm's sign-in      {ep.clio.identity_provider_url}   (single sign-on, when sso_login is on)
 LegalConnect          {ep.legalconnect.base_url}   ({ep.legalconnect.provider_name})
   API                 {ep.legalconnect.api_url}
   OpenAPI document    {ep.legalconnect.openapi_url}

@@ -25,6 +25,8 @@ class ClioEndpoint:
     redirect_uri: str
     api_version: str
     demo_user: Login
+    identity_provider_url: str = ""
+    """The firm's identity provider that sign-ins go through when Clio's `sso_login` knob is on."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class Endpoints:
         return cls(ClioEndpoint(**clio), LegalConnectEndpoint(**lc))
 
 
-def for_servers(clio_url: str, lc_url: str) -> Endpoints:
+def for_servers(clio_url: str, lc_url: str, identity_provider_url: str = "") -> Endpoints:
     """The endpoints of sandbox servers listening at these origins."""
     from sandbox.seed import firm  # the seeded world's names: the servers' side only
 
@@ -64,6 +66,7 @@ def for_servers(clio_url: str, lc_url: str) -> Endpoints:
             redirect_uri=f"{clio_url}/oauth/approval",
             api_version=firm.CLIO_API_VERSION,
             demo_user=Login(**asdict(firm.CLIO_DEMO_USER)),
+            identity_provider_url=identity_provider_url,
         ),
         legalconnect=LegalConnectEndpoint(
             base_url=lc_url,

@@ -1,5 +1,8 @@
 """Start both sandbox servers in a background thread, for the app's `--sandbox` and for tests.
 
+Beside them runs the firm's identity provider, on a port of its own: Clio sends sign-ins there
+when its `sso_login` knob is on.
+
     with SandboxWorld(data_dir) as world:
         world.endpoints.clio.base_url  # http://127.0.0.1:<port>
 
@@ -73,21 +76,27 @@ class SandboxWorld:
         return self._endpoints
 
     def start(self, timeout: float = 60.0) -> Endpoints:
-        """Seed (first run only), bind, serve; return once both servers accept connections."""
+        """Seed (first run only), bind, serve; return once every server accepts connections."""
         # Imported here so that `import sandbox.launcher` stays cheap for the app's start-up.
         from sandbox.clio.app import create_app as create_clio
+        from sandbox.clio.app import create_identity_provider
         from sandbox.legalconnect.app import create_app as create_legalconnect
 
-        clio_sock = _bind(self.host, self.clio_port)
+        sockets: list[socket.socket] = []
         try:
-            lc_sock = _bind(self.host, self.legalconnect_port)
+            for port in (self.clio_port, self.legalconnect_port, 0):
+                sockets.append(_bind(self.host, port))
         except BaseException:
-            clio_sock.close()
+            for sock in sockets:
+                sock.close()
             raise
-        clio_url, lc_url = _origin(self.host, clio_sock), _origin(self.host, lc_sock)
+        clio_url, lc_url, idp_url = (_origin(self.host, sock) for sock in sockets)
         try:
-            clio_settings = ClioSettings(self.data_dir / "clio", clio_url, self.clio_faults, self.scale)
+            clio_settings = ClioSettings(
+                self.data_dir / "clio", clio_url, self.clio_faults, self.scale, identity_provider_url=idp_url
+            )
             clio_app = create_clio(clio_settings)
+            idp_app = create_identity_provider(clio_settings)
             lc_app = create_legalconnect(
                 LegalConnectSettings(
                     self.data_dir / "legalconnect",
@@ -99,26 +108,23 @@ class SandboxWorld:
                 )
             )
         except BaseException:  # seeding or app assembly failed: free the ports before reporting it
-            clio_sock.close()
-            lc_sock.close()
+            for sock in sockets:
+                sock.close()
             raise
-        self._servers = [
-            uvicorn.Server(self._config(clio_app)),
-            uvicorn.Server(self._config(lc_app)),
-        ]
+        # The Clio emulator first: tests find its app at index 0.
+        self._servers = [uvicorn.Server(self._config(app)) for app in (clio_app, lc_app, idp_app)]
         ready = threading.Event()
-        sockets = [clio_sock, lc_sock]
         self._thread = threading.Thread(
             target=self._run, args=(sockets, ready), name="sandbox-world", daemon=True
         )
         self._thread.start()
         # `ready` is also set when a server task ends early (its error reaches `_error` only later,
-        # through gather), so success means both servers report `started`.
+        # through gather), so success means every server reports `started`.
         started = ready.wait(timeout) and all(s.started for s in self._servers)
         if not started or self._error is not None:
             self.stop()
             raise RuntimeError(f"the sandbox servers did not start: {self._error!r}")
-        self._endpoints = for_servers(clio_url, lc_url)
+        self._endpoints = for_servers(clio_url, lc_url, idp_url)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         (self.data_dir / "endpoints.json").write_text(self._endpoints.to_json(), encoding="utf-8")
         return self._endpoints
@@ -152,7 +158,7 @@ class SandboxWorld:
                 sock.close()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Ask both servers to finish, wait for the thread. Safe to call twice."""
+        """Ask the servers to finish, wait for the thread. Safe to call twice."""
         for server in self._servers:
             server.should_exit = True
         if self._thread is not None:

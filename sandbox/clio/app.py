@@ -1,4 +1,5 @@
-"""Assemble the Clio emulator: OAuth, API v4 routes, the storage host, the fault admin, the lifespan."""
+"""Assemble the Clio emulator: OAuth, API v4 routes, the storage host, the fault admin, the lifespan;
+and the firm's identity provider that single sign-on goes through."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from sandbox.clio.paging import Pager
 from sandbox.clio.ratelimit import RateLimiter
 from sandbox.clio.seed import seed
 from sandbox.clio.serializers import Serializers
+from sandbox.clio.sso import IdentityProvider
 from sandbox.clio.storage import Storage
 from sandbox.clio.store import create_schema, get_meta, is_seeded, now_iso
 from sandbox.common.db import connect
@@ -113,3 +115,19 @@ def create_app(settings: ClioSettings) -> ASGIApp:
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error})
     app.state.emulator = emu
     return FaultMiddleware(app, settings.faults, error_response)
+
+
+def create_identity_provider(settings: ClioSettings) -> ASGIApp:
+    """The firm's identity provider, served on its own origin (`settings.identity_provider_url`).
+
+    Its directory is the firm's people as Clio knows them, read from the emulator's database (which
+    `create_app` has made and seeded by then): the same emails and passwords."""
+    conn = open_database(settings)
+    provider = IdentityProvider(conn, settings, ClioOAuth.password_ok)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        conn.close()
+
+    return Starlette(routes=provider.routes(), lifespan=lifespan)

@@ -3,6 +3,7 @@
 Authorization-code flow with a sign-in page and a consent page, `/oauth/approval` for embedded
 browsers, the token endpoint (authorization_code and refresh_token grants), `/oauth/deauthorize`,
 and bearer-token checks for the API. Tokens and codes are random and stored only as SHA-256 hashes.
+With the `sso_login` knob on, the sign-in goes through the firm's identity provider (`sso`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from sandbox.clio.sso import CONSUME_PATH, ServiceProvider
 from sandbox.common.settings import ClioSettings
 from sandbox.seed import firm
 
@@ -119,6 +121,7 @@ class ClioOAuth:
         self._lock = threading.Lock()  # the launcher thread may call admin/test helpers
         conn.executescript(_SCHEMA)
         self.redirect_uris = [f"{settings.base_url}/oauth/approval", LOOPBACK_REDIRECT_URI]
+        self.sso = ServiceProvider(conn, settings, self._lock, clock)
         self.register_application(firm.CLIO_CLIENT_ID, firm.CLIO_CLIENT_SECRET, firm.CLIO_APP_NAME)
 
     def register_application(self, client_id: str, secret: str, name: str) -> None:
@@ -135,6 +138,7 @@ class ClioOAuth:
             Route("/oauth/approval", self.approval, methods=["GET"]),
             Route("/oauth/token", self.token, methods=["POST"]),
             Route("/oauth/deauthorize", self.deauthorize, methods=["POST"]),
+            Route(CONSUME_PATH, self.sso_consume, methods=["POST"]),
         ]
 
     # ----- bearer tokens -------------------------------------------------------------------
@@ -277,10 +281,12 @@ class ClioOAuth:
         session = self._session(request)
         if request.method == "GET":
             if session is None:
-                return self._sign_in_page(action, "")
+                return self._sign_in_page(action, "", sso=self.sso.enabled)
             return self._consent_page(action, app[0], session)
         form = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
         if form.get("step") == "sign_in":
+            if self.sso.enabled:
+                return self._sso_start(form, action, request.url.query)
             return self._sign_in(request, form, action, app[0])
         if session is None or not hmac.compare_digest(form.get("csrf_token", ""), session[2]):
             return _error_page("Your session expired or the form was tampered with. Start again.", 403)
@@ -302,17 +308,47 @@ class ClioOAuth:
         row = self.conn.execute(
             "SELECT id, name, password FROM users WHERE lower(email) = lower(?)", (email,)
         ).fetchone()
-        if row is None or not self._password_ok(password, str(row[2])):
+        if row is None or not self.password_ok(password, str(row[2])):
             return self._sign_in_page(action, "Invalid email or password.", email)
+        cookie, session = self._open_session(int(row[0]))
+        response = self._consent_page(action, app_name, session)
+        self._set_session_cookie(response, request, cookie)
+        return response
+
+    def _sso_start(self, form: dict[str, str], action: str, authorize_query: str) -> Response:
+        email = form.get("email", "").strip()
+        known = self.conn.execute("SELECT 1 FROM users WHERE lower(email) = lower(?)", (email,)).fetchone()
+        if known is None:
+            return self._sign_in_page(action, "No Clio account uses this email.", email, sso=True)
+        return self.sso.start(email, authorize_query)
+
+    async def sso_consume(self, request: Request) -> Response:
+        """The identity provider's answer (SAML's POST binding): sign the user in and carry on
+        with the authorize request that sent them there (its query is the RelayState)."""
+        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
+        user_id = self.sso.consume(form.get("SAMLResponse", ""))
+        if isinstance(user_id, str):
+            return _error_page(user_id, 403)
+        cookie, _session = self._open_session(user_id)
+        # Only ever back to the authorize page: RelayState is a query string, never a place.
+        response = RedirectResponse(f"/oauth/authorize?{form.get('RelayState', '')}", status_code=303)
+        self._set_session_cookie(response, request, cookie)
+        return response
+
+    def _open_session(self, user_id: int) -> tuple[str, tuple[str, int, str]]:
+        """A new sign-in session: the cookie value and (session hash, user id, csrf token)."""
         cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         now = self.clock()
         with self._lock:
             self.conn.execute("DELETE FROM oauth_sessions WHERE expires_at <= ?", (now,))
             self.conn.execute(
                 "INSERT INTO oauth_sessions VALUES (?, ?, ?, ?)",
-                (_hash(cookie), int(row[0]), csrf, now + SESSION_LIFETIME_S),
+                (_hash(cookie), user_id, csrf, now + SESSION_LIFETIME_S),
             )
-        response = self._consent_page(action, app_name, (_hash(cookie), int(row[0]), csrf))
+        return cookie, (_hash(cookie), user_id, csrf)
+
+    @staticmethod
+    def _set_session_cookie(response: Response, request: Request, cookie: str) -> None:
         response.set_cookie(
             SESSION_COOKIE,
             cookie,
@@ -322,19 +358,20 @@ class ClioOAuth:
             samesite="lax",
             secure=request.url.scheme == "https",
         )
-        return response
 
     @staticmethod
-    def _password_ok(given: str, stored: str) -> bool:
+    def password_ok(given: str, stored: str) -> bool:
         # The users table may hold the seed's plain password or a "sha256$<hex>" digest.
         if stored.startswith("sha256$"):
             return hmac.compare_digest(_hash(given), stored.removeprefix("sha256$"))
         return hmac.compare_digest(given.encode("utf-8"), stored.encode("utf-8"))
 
     @staticmethod
-    def _sign_in_page(action: str, error: str, email: str = "") -> HTMLResponse:
+    def _sign_in_page(action: str, error: str, email: str = "", *, sso: bool = False) -> HTMLResponse:
         alert = f'<div class="error" id="error" role="alert">{html.escape(error)}</div>' if error else ""
-        body = _template("sign_in").substitute(alert=alert, action=action, email=html.escape(email))
+        body = _template("sign_in_sso" if sso else "sign_in").substitute(
+            alert=alert, action=action, email=html.escape(email)
+        )
         return _page("Sign in - Clio", body)
 
     def _consent_page(self, action: str, app_name: str, session: tuple[str, int, str]) -> HTMLResponse:

@@ -1,4 +1,4 @@
-"""Fault knobs: make a sandbox server slow, flaky or strict on purpose.
+"""Fault knobs: make a sandbox server slow, flaky or strict on purpose, or take a rarer path.
 
 Each server owns one `Faults` instance. Knobs are set at start (command line, launcher arguments)
 and at run time through the loopback-only admin endpoint `/_sandbox/faults` (see `admin_routes`).
@@ -53,6 +53,9 @@ class Faults:
     """Clio: lifetime of signed storage URLs for upload and download (Clio documents 10 minutes)."""
     upload_verify_timeouts: int = 0
     """Clio: the next N ``fully_uploaded`` PATCHes answer ``UploadTimeoutError`` (counts down)."""
+    sso_login: bool = False
+    """Clio: sign-ins go through the firm's identity provider (single sign-on, on a second loopback
+    origin) instead of Clio's own password form."""
     clerk_delay_s: float = 3.0
     """LegalConnect: seconds between submission and the court clerk's decision."""
     seed: int | None = None
@@ -110,7 +113,14 @@ _INTS = {
 }
 
 
+_FLAGS = {"sso_login"}
+
+
 def _coerce(name: str, value: Any) -> Any:
+    if name in _FLAGS:
+        if isinstance(value, bool):
+            return value
+        raise ValueError(f"{name} must be true or false")
     if name == "seed":
         if value is None or (isinstance(value, int) and not isinstance(value, bool)):
             return value

@@ -21,7 +21,8 @@ class ServerSettings:
 
 @dataclass
 class ClioSettings(ServerSettings):
-    pass
+    identity_provider_url: str = ""
+    """The origin of the firm's identity provider that `sso_login` sends sign-ins to (empty: none)."""
 
 
 @dataclass

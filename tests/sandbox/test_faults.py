@@ -44,10 +44,12 @@ def test_update_applies_and_coerces_valid_knobs() -> None:
             "rate_limit_per_minute": 7.0,
             "storage_url_lifetime_s": 30,
             "clerk_delay_s": 0,
+            "sso_login": True,
             "seed": 3,
         }
     )
     knobs = faults.as_dict()
+    assert knobs["sso_login"] is True
     assert knobs["latency_ms"] == 25.0
     assert isinstance(knobs["latency_ms"], float)
     assert knobs["rate_limit_per_minute"] == 7
@@ -70,6 +72,8 @@ def test_update_applies_and_coerces_valid_knobs() -> None:
         ({"rate_limit_per_minute": 0}, "rate_limit_per_minute must be a positive whole number"),
         ({"access_token_lifetime_s": 1.5}, "access_token_lifetime_s must be a positive whole number"),
         ({"seed": "abc"}, "seed must be an integer or null"),
+        ({"sso_login": 1}, "sso_login must be true or false"),
+        ({"sso_login": "yes"}, "sso_login must be true or false"),
         ({"seed": 1.0}, "seed must be an integer or null"),
         ({"latency_ms": float("inf")}, "latency_ms must be a finite number"),
         ({"error_rate": float("nan")}, "error_rate must be a finite number"),

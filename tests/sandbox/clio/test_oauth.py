@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
 import re
 import sqlite3
 import time
@@ -25,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.clio.oauth import INVALID_TOKEN_DESCRIPTION, ClioOAuth
+from sandbox.clio.sso import CONSUME_PATH, HELP_URL, SIGN_IN_PATH
 from sandbox.common.faults import Faults
 from sandbox.common.settings import ClioSettings
 from sandbox.seed import firm
@@ -345,6 +347,95 @@ def test_consent_without_the_session_token_is_refused(clio: Clio) -> None:
     no_session = clio.decide(consent, "allow")
     assert no_session.status_code == 403
     assert "location" not in no_session.headers
+
+
+# ----- single sign-on through the firm's identity provider -----------------------------------
+
+
+def _hidden(page: str) -> dict[str, str]:
+    return {name: html.unescape(value) for name, value in re.findall(r'name="(\w+)" value="([^"]*)"', page)}
+
+
+def _to_the_provider(clio: Clio, params: dict[str, str], email: str = DEMO.email) -> httpx.Response:
+    """Clio's sign-in page as single sign-on shows it, then the provider's page it sends the user to."""
+    page = clio.http.get("/oauth/authorize", params=params)
+    assert page.status_code == 200 and 'id="sign-in"' in page.text, page.text
+    assert 'id="password"' not in page.text  # the password is the provider's business
+    sent = clio.http.post(_form_action(page.text), data={"step": "sign_in", "email": email})
+    assert sent.status_code == 303, sent.text
+    return clio.http.get(sent.headers["location"])
+
+
+def test_sso_login_signs_in_at_the_firms_identity_provider(clio: Clio, sandbox_world: Any) -> None:
+    clio.faults.update({"sso_login": True})
+    provider = sandbox_world.endpoints.clio.identity_provider_url
+    clio_origin = str(clio.http.base_url).rstrip("/")
+    assert provider.startswith("http://127.0.0.1:") and provider != clio_origin  # another origin
+    params = clio.authorize_params("sso-1")
+
+    sign_in = _to_the_provider(clio, params)
+    assert str(sign_in.url).startswith(f"{provider}{SIGN_IN_PATH}?SAMLRequest=")
+    assert sign_in.status_code == 200
+    assert f"<title>Sign in - {html.escape(firm.FIRM_NAME)}</title>" in sign_in.text
+    assert f'href="{HELP_URL}"' in sign_in.text
+    request = _hidden(sign_in.text)
+    assert request["email"] == DEMO.email  # Clio passed on who is signing in
+    assert parse_qs(request["RelayState"])["state"] == ["sso-1"]
+
+    fields = {"SAMLRequest": request["SAMLRequest"], "RelayState": request["RelayState"]}
+    wrong = clio.http.post(f"{provider}{SIGN_IN_PATH}", data=fields | {"email": DEMO.email, "password": "x"})
+    assert wrong.status_code == 200 and 'id="error"' in wrong.text
+    assert "SAMLResponse" not in wrong.text
+
+    signed_in = clio.http.post(
+        f"{provider}{SIGN_IN_PATH}", data=fields | {"email": DEMO.email, "password": DEMO.password}
+    )
+    assert signed_in.status_code == 200
+    assert f'action="{clio_origin}{CONSUME_PATH}"' in signed_in.text  # posted back to Clio by itself
+    answer = _hidden(signed_in.text)
+    back = clio.http.post(
+        CONSUME_PATH, data={"SAMLResponse": answer["SAMLResponse"], "RelayState": answer["RelayState"]}
+    )
+    assert back.status_code == 303
+    assert back.headers["location"] == f"/oauth/authorize?{request['RelayState']}"
+    consent = clio.http.get(back.headers["location"])
+    assert 'id="allow"' in consent.text
+    code = _query(clio.decide(consent, "allow").headers["location"])["code"]
+    tokens = clio.exchange(code).json()
+    assert clio.api(tokens["access_token"]).json()["data"]["id"] == 1
+
+    # The provider's answer works once.
+    replayed = clio.http.post(CONSUME_PATH, data=answer)
+    assert replayed.status_code == 403 and "location" not in replayed.headers
+
+
+def test_sso_login_refuses_what_it_cannot_trust(clio: Clio, sandbox_world: Any) -> None:
+    clio.faults.update({"sso_login": True})
+    provider = sandbox_world.endpoints.clio.identity_provider_url
+    params = clio.authorize_params()
+
+    page = clio.http.get("/oauth/authorize", params=params)
+    unknown = clio.http.post(
+        _form_action(page.text), data={"step": "sign_in", "email": "nobody@elsewhere.example"}
+    )
+    assert unknown.status_code == 200 and "No Clio account uses this email." in unknown.text
+
+    request = _hidden(_to_the_provider(clio, params).text)
+    forged = request["SAMLRequest"].replace(".", ".0", 1)
+    refused = clio.http.get(f"{provider}{SIGN_IN_PATH}", params={"SAMLRequest": forged, "RelayState": ""})
+    assert refused.status_code == 400
+
+    signed_in = clio.http.post(
+        f"{provider}{SIGN_IN_PATH}",
+        data={"SAMLRequest": request["SAMLRequest"], "RelayState": request["RelayState"]}
+        | {"email": DEMO.email, "password": DEMO.password},
+    )
+    answer = _hidden(signed_in.text)
+    body, _, mac = answer["SAMLResponse"].partition(".")
+    tampered = clio.http.post(CONSUME_PATH, data=answer | {"SAMLResponse": f"{body}x.{mac}"})
+    assert tampered.status_code == 403 and "location" not in tampered.headers
+    # Nobody was signed in along the way: Clio still asks who is there.
+    assert 'id="allow"' not in clio.http.get("/oauth/authorize", params=params).text
 
 
 # ----- the token endpoint -------------------------------------------------------------------
