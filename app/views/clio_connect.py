@@ -10,8 +10,14 @@ What the embedded browser may do is deliberately narrow:
   outlives the pop-up and "Try again" starts from a clean sign-in page;
 - the redirect back to us (which carries the authorization code) is caught in
   `acceptNavigationRequest` and never loaded; `ClioAuth.complete` exchanges it in the background;
-- a main-frame navigation anywhere but Clio, and any new window, goes to the system browser
-  instead (the pop-up is for signing in to Clio, not for browsing);
+- Clio's sign-in pages stay inside: the app's Clio origin and the region's Clio Identity host;
+- so does the identity provider Clio hands the sign-in to (single sign-on through the firm's
+  Okta, Microsoft Entra ID or other SAML provider, which cannot be known in advance): a page
+  reached by a redirect or a form post, which is how the sign-in moves on by itself, stays inside,
+  and so do later pages of that origin, until the redirect back arrives. Such a page must be https
+  (plain http only on loopback), and the status line names its host, since there is no address bar;
+- any other main-frame navigation (a link, a script sending the page elsewhere) and any new
+  window goes to the system browser instead (the pop-up is for signing in, not for browsing);
 - other schemes (file:, data:, custom handlers) are refused outright.
 """
 
@@ -19,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import shiboken6
 from PySide6.QtCore import QObject, QSize, Qt, QUrl, Signal
@@ -43,6 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services import http
 from app.services.clio.auth import ClioAuth, ClioAuthorizationDenied
 from app.services.http import ServiceError
 from app.services.secrets import ClioTokens
@@ -61,6 +68,13 @@ link): not a failure to show."""
 _EXTERNAL_SCHEMES = {"http", "https", "mailto"}
 """Schemes the system may open for the page. Never file: or custom handlers: a page must not get
 local programs started through us."""
+_SIGN_IN_MOVES = {
+    QWebEnginePage.NavigationType.NavigationTypeRedirect,
+    QWebEnginePage.NavigationType.NavigationTypeFormSubmitted,
+}
+"""How the sign-in moves on by itself: a server redirect or a page's own redirect while it loads
+(Chromium reports both as redirects), or a form post (SAML sends the browser on with
+self-submitting forms). A link, or a script sending the page elsewhere later, is a link click."""
 
 
 def _origin(url: QUrl) -> tuple[str, str, int]:
@@ -68,8 +82,18 @@ def _origin(url: QUrl) -> tuple[str, str, int]:
     return scheme, url.host().lower(), url.port(443 if scheme == "https" else 80)
 
 
+def _may_sign_in(url: str) -> bool:
+    """Whether a sign-in page may be shown from `url`: https, or plain http on this machine only."""
+    try:
+        http.remote_of(url)
+    except ValueError:
+        return False
+    return True
+
+
 class ClioPage(QWebEnginePage):
-    """The page of the pop-up: loads Clio, catches the redirect, sends everything else away.
+    """The page of the pop-up: keeps Clio's sign-in (and the provider Clio hands it to), catches the
+    redirect, sends everything else away.
 
     `acceptNavigationRequest` runs inside Chromium's navigation; it only decides and emits, the
     dialog does the work once the navigation has been refused.
@@ -78,23 +102,30 @@ class ClioPage(QWebEnginePage):
     sig_redirect = Signal(str)
     """The main frame tried to go to the redirect URI (the full URL, with code or error)."""
     sig_external = Signal(QUrl)
-    """The page tried to leave Clio (a link, a script, a new window); the URL went to the system browser."""
+    """The page tried to leave the sign-in (a link, a script, a new window); the URL went to the
+    system browser."""
 
     def __init__(
         self,
         profile: QWebEngineProfile,
         is_redirect: Callable[[str], bool],
-        clio_origin: str,
+        clio_origins: Iterable[str],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(profile, parent)
         self._is_redirect = is_redirect
-        self._clio = _origin(QUrl(clio_origin))
+        self._clio = {_origin(QUrl(origin)) for origin in clio_origins}
+        self._providers: set[tuple[str, str, int]] = set()
         self.newWindowRequested.connect(self._new_window)
 
     def is_clio(self, url: QUrl) -> bool:
-        """True for a page of Clio's own site: the same scheme, host and port as its origin."""
-        return _origin(url) == self._clio
+        """True for a page of Clio's own sign-in: the same scheme, host and port as one of its origins."""
+        return _origin(url) in self._clio
+
+    def is_sign_in(self, url: QUrl) -> bool:
+        """True for a page of Clio or of an identity provider Clio handed this sign-in to."""
+        origin = _origin(url)
+        return origin in self._clio or origin in self._providers
 
     def acceptNavigationRequest(
         self, url: QUrl | str, type: QWebEnginePage.NavigationType, isMainFrame: bool
@@ -109,7 +140,12 @@ class ClioPage(QWebEnginePage):
         if not isMainFrame:
             # Frames Clio's page embeds (a captcha, say) do not move the user off Clio.
             return target.scheme().lower() in {"http", "https", "about"}
-        if self.is_clio(target):
+        if self.is_sign_in(target):
+            return True
+        if type in _SIGN_IN_MOVES and _may_sign_in(text):
+            # Clio, or a provider it sent us to, moved the sign-in on to another host itself.
+            log.info("Clio sign-in continues at %s", target.host())
+            self._providers.add(_origin(target))
             return True
         self._send_away(target)
         return False
@@ -193,7 +229,7 @@ class ClioConnectDialog(QDialog):
         self.setMinimumSize(QSize(520, 640))
         self.setSizeGripEnabled(True)
 
-        self.status = QLabel("Loading Clio…")
+        self.status = QLabel("Loading Clio…", textFormat=Qt.TextFormat.PlainText)  # may name a host
         self.status.setObjectName("clioStatus")
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # indeterminate until Chromium reports progress
@@ -252,7 +288,7 @@ class ClioConnectDialog(QDialog):
         request = self._auth.begin()
         old_page, old_profile = self.page, self.profile
         profile = QWebEngineProfile(self._holder)  # no storage name: off the record
-        page = ClioPage(profile, self._auth.is_redirect, self._auth.app.origin, self.view)
+        page = ClioPage(profile, self._auth.is_redirect, self._auth.app.sign_in_origins, self.view)
         page.loadStarted.connect(self._load_started)
         page.loadProgress.connect(self._load_progress)
         page.loadingChanged.connect(self._loading_changed)
@@ -293,7 +329,7 @@ class ClioConnectDialog(QDialog):
             return
         status = info.status()
         if status == QWebEngineLoadingInfo.LoadStatus.LoadSucceededStatus:
-            self._set_loading(False, "Sign in to Clio and allow the connection.")
+            self._set_loading(False, self._loaded_text(info.url()))
         elif status == QWebEngineLoadingInfo.LoadStatus.LoadStoppedStatus:
             self._set_loading(False, "")
         elif status == QWebEngineLoadingInfo.LoadStatus.LoadFailedStatus:
@@ -312,6 +348,14 @@ class ClioConnectDialog(QDialog):
             else:
                 message = UNREACHABLE_MESSAGE
             self._show_error(message)
+
+    def _loaded_text(self, url: QUrl) -> str:
+        if self.page is None or self.page.is_clio(url):
+            return "Sign in to Clio and allow the connection."
+        # No address bar: say whose page asks for the password.
+        port = url.port()
+        host = url.host() if port == -1 else f"{url.host()}:{port}"
+        return f"Signing in at {host} for Clio."
 
     def _set_loading(self, loading: bool, text: str) -> None:
         if loading:

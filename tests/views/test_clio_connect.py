@@ -2,7 +2,8 @@
 
 The page is driven the way a user would, through its DOM (fill the fields, click the buttons), and
 the outcome is read from what the dialog shows, what the page committed and what the token store
-holds. With SAVE_SCREENSHOTS=1 the sign-in and consent pages are saved to docs/screenshots/.
+holds. With SAVE_SCREENSHOTS=1 the sign-in, consent and identity provider pages are saved to
+docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -21,24 +22,29 @@ import pytest
 import shiboken6
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWidgets import QDialog, QWidget
 
 from app.services import http
 from app.services.clio.auth import ClioApp, ClioAuth
+from app.services.clio.oauth import same_endpoint
 from app.services.secrets import MemoryTokenStore, SecretKey, SecretKind, load_clio_tokens
 from app.views.clio_connect import (
     DENIED_MESSAGE,
     UNREACHABLE_MESSAGE,
     ClioConnectDialog,
+    ClioPage,
     open_clio_connect,
 )
 from app.views.tasks import TaskRunner
+from sandbox.clio.sso import HELP_URL
 from sandbox.seed import firm
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 SIGN_IN_TITLE = "Sign in - Clio"
 CONSENT_TITLE = f"Authorize {firm.CLIO_APP_NAME} - Clio"
+PROVIDER_SIGN_IN_TITLE = f"Sign in - {firm.FIRM_NAME}"
 CLIO_TOKENS = {SecretKind.CLIO_ACCESS, SecretKind.CLIO_REFRESH}
 ACCOUNT = "paralegal@harborvale.example"
 
@@ -166,14 +172,25 @@ class Popup:
         assert self.dialog.grab().save(str(SCREENSHOTS / name))
 
 
-@pytest.fixture
-def popup(qtbot: Any, auth: ClioAuth, runner: TaskRunner) -> Popup:
+def _open_popup(qtbot: Any, auth: ClioAuth, runner: TaskRunner) -> Popup:
     dialog = ClioConnectDialog(auth, runner)
     qtbot.addWidget(dialog)
     dialog.resize(560, 720)
     result = Popup(qtbot, dialog)
     dialog.open()
     return result
+
+
+@pytest.fixture
+def popup(qtbot: Any, auth: ClioAuth, runner: TaskRunner) -> Popup:
+    return _open_popup(qtbot, auth, runner)
+
+
+@pytest.fixture
+def sso_popup(qtbot: Any, auth: ClioAuth, runner: TaskRunner, sandbox_world: Any) -> Popup:
+    """The pop-up against a Clio that signs the firm's people in at their identity provider."""
+    sandbox_world.clio_faults.update({"sso_login": True})
+    return _open_popup(qtbot, auth, runner)
 
 
 def clio_tokens_written(store: RecordingTokenStore) -> bool:
@@ -326,6 +343,93 @@ def test_other_hosts_open_in_the_system_browser(popup: Popup, opened: list[str],
     assert all(url.startswith(clio.base_url) for url in popup.committed)
     assert dialog.stack.currentWidget() is dialog.view
     assert "Sign in to Clio" in popup.text()
+
+
+def test_sign_in_through_the_firms_identity_provider_stays_in_the_popup(
+    sso_popup: Popup, auth: ClioAuth, clio: Any, opened: list[str], qtbot: Any
+) -> None:
+    popup, dialog = sso_popup, sso_popup.dialog
+    provider = clio.identity_provider_url
+    assert QUrl(provider).port() != QUrl(clio.base_url).port()  # another origin than Clio's
+    popup.wait_title(SIGN_IN_TITLE)
+    assert popup.js("document.getElementById('password') === null")  # Clio asks for the email only
+    popup.js(
+        f"document.getElementById('email').value = {json.dumps(clio.demo_user.email)};"
+        "document.getElementById('sign-in').click(); true"
+    )
+
+    # Clio redirects to the provider: its page loads in here, not in the system browser.
+    popup.wait_title(PROVIDER_SIGN_IN_TITLE)
+    page = dialog.page
+    assert page is not None and page.url().toString().startswith(f"{provider}/saml/sso?")
+    assert opened == []
+    assert dialog.status.text() == f"Signing in at {QUrl(provider).authority()} for Clio."
+    assert "Sign in to continue to Clio" in popup.text()
+    popup.screenshot("clio-sso-provider.png")
+
+    # A link on the provider's page to yet another host still goes to the system browser.
+    popup.click("help")
+    qtbot.waitUntil(lambda: opened == [HELP_URL])
+    assert page.url().toString().startswith(provider) and page.title() == PROVIDER_SIGN_IN_TITLE
+
+    # The provider's sign-in posts back to Clio by itself, and Clio carries on to its consent page.
+    popup.js(
+        f"document.getElementById('password').value = {json.dumps(clio.demo_user.password)};"
+        "document.getElementById('idp-sign-in').click(); true"
+    )
+    popup.wait_title(CONSENT_TITLE)
+    assert dialog.status.text() == "Sign in to Clio and allow the connection."
+    with qtbot.waitSignals([dialog.sig_connected, dialog.accepted], order="strict", timeout=10_000):
+        popup.click("allow")
+
+    assert auth.connected
+    assert opened == [HELP_URL]
+    assert any(url.startswith(provider) for url in popup.committed)
+    assert not [url for url in popup.committed if url.startswith(clio.redirect_uri)]
+
+
+def test_the_popup_keeps_clios_sign_in_and_the_provider_clio_hands_it_to(
+    qtbot: Any, opened: list[str]
+) -> None:
+    """Which navigations stay in the pop-up, asked of the page the way Chromium asks it."""
+    app = ClioApp.direct("EU", "firm-app")
+    kind = QWebEnginePage.NavigationType
+    owner = QWidget()  # parent of the profile; each page is deleted before it
+    qtbot.addWidget(owner)
+    profile = QWebEngineProfile(owner)
+
+    def attempt() -> ClioPage:
+        # The redirect test `ClioAuth.is_redirect` makes, without a connection pool.
+        return ClioPage(profile, lambda url: same_endpoint(url, app.redirect_uri), app.sign_in_origins, owner)
+
+    page = attempt()
+
+    def stays(url: str, how: QWebEnginePage.NavigationType = kind.NavigationTypeLinkClicked) -> bool:
+        return bool(page.acceptNavigationRequest(QUrl(url), how, True))
+
+    assert stays("https://eu.app.clio.com/oauth/authorize?client_id=firm-app", kind.NavigationTypeTyped)
+    assert stays("https://eu.account.clio.com/login")  # Clio Identity for the region, even by a link
+    assert not stays("https://login.microsoftonline.com/firm-tenant/saml2")  # a link elsewhere
+    # Clio hands the sign-in to the firm's provider: by a redirect, or a self-submitting form.
+    assert stays(
+        "https://login.microsoftonline.com/firm-tenant/saml2?SAMLRequest=r", kind.NavigationTypeRedirect
+    )
+    assert stays("https://login.microsoftonline.com/firm-tenant/reprocess")  # that provider's own links
+    assert stays("https://sts.firm.example/adfs/ls/", kind.NavigationTypeFormSubmitted)  # federated on
+    assert not stays("http://sso.firm.example/login", kind.NavigationTypeRedirect)  # plain http, not here
+    assert not stays("https://www.firm.example/help")
+    assert not stays("https://eu.app.clio.com/oauth/approval?code=c&state=s", kind.NavigationTypeRedirect)
+    assert opened == [
+        "https://login.microsoftonline.com/firm-tenant/saml2",
+        "http://sso.firm.example/login",
+        "https://www.firm.example/help",
+    ]
+
+    # "Try again" starts a new page that has been handed to no provider yet.
+    shiboken6.delete(page)
+    page = attempt()
+    assert not stays("https://login.microsoftonline.com/firm-tenant/reprocess")
+    shiboken6.delete(page)
 
 
 @pytest.mark.parametrize(

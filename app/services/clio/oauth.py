@@ -69,6 +69,16 @@ REGION_ORIGINS: dict[str, str] = {
     "AU": "https://au.app.clio.com",
 }
 
+CLIO_IDENTITY_ORIGINS: dict[str, str] = {
+    "US": "https://account.clio.com",
+    "CA": "https://ca.account.clio.com",
+    "EU": "https://eu.account.clio.com",
+    "AU": "https://au.account.clio.com",
+}
+"""Clio Identity, Clio's own sign-in host, per region. Clio's example single sign-on app signs in at
+account.clio.com, where Clio Manage's sign-in also lives (account.clio.com/login); the other
+regions' hosts follow Clio's rule that a region prefixes the name of every Clio host."""
+
 
 def trim_origin(url: str) -> str:
     """`url` without a trailing slash, so paths can be appended."""
@@ -119,6 +129,15 @@ class ClioApp:
     def api_url(self) -> str:
         """Clio's REST API root for this region."""
         return f"{self.origin}/api/v4"
+
+    @property
+    def sign_in_origins(self) -> tuple[str, ...]:
+        """Where Clio's own sign-in pages come from: this app's origin and, when that is Clio's own
+        host for the region, the region's Clio Identity host too."""
+        identity = CLIO_IDENTITY_ORIGINS.get(self.region)
+        if identity and self.origin == REGION_ORIGINS.get(self.region):
+            return (self.origin, identity)
+        return (self.origin,)
 
 
 @dataclass(frozen=True)

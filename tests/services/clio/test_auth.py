@@ -383,6 +383,17 @@ def test_direct_app_per_region() -> None:
     assert app.redirect_uri == "https://ca.app.clio.com/oauth/approval"
 
 
+def test_clios_sign_in_hosts_per_region() -> None:
+    assert ClioApp.direct("US", "id").sign_in_origins == ("https://app.clio.com", "https://account.clio.com")
+    assert ClioApp.direct("AU", "id").sign_in_origins == (
+        "https://au.app.clio.com",
+        "https://au.account.clio.com",
+    )
+    # Another host in front of Clio (a proxy, the sandbox) is the only sign-in host there is.
+    proxied = ClioApp.direct("EU", "id", origin="https://clio-proxy.firm.example/")
+    assert proxied.sign_in_origins == ("https://clio-proxy.firm.example",)
+
+
 def test_plain_http_only_to_loopback() -> None:
     app = ClioApp.direct("US", "id", origin="http://clio.example")
     with pytest.raises(ValueError, match="plain http"):
