@@ -200,6 +200,9 @@ class ClioFilesModel(QAbstractTableModel):
             if index.column() != 0:
                 return None
             if role == Qt.ItemDataRole.DisplayRole:
+                if self._placeholder == NodeKind.EMPTY:
+                    where = "in this matter" if self._scope is not None else "in Clio"
+                    return f"No documents {where} match “{self._query}”."
                 return ERROR_TEXT if self._placeholder == NodeKind.ERROR else self._tree.loading_text
             if role == Qt.ItemDataRole.ToolTipRole:
                 return self._message or None
@@ -265,6 +268,8 @@ class ClioFilesModel(QAbstractTableModel):
         self._search_status, self._search_next = Status.LOADED, cursor
         self._set_placeholder(None)
         self._append([FileRow.build(item, context) for item, context in hits])
+        if not self._rows and cursor is None:
+            self._set_placeholder(NodeKind.EMPTY)  # say so, rather than show an empty list
 
     def search_failed(self, generation: int, message: str) -> None:
         """A search page failed: the "Loading…" row becomes the error row."""

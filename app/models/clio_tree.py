@@ -53,6 +53,8 @@ class NodeKind(enum.StrEnum):
     LOADING = "loading"
     ERROR = "error"
     MORE = "more"
+    EMPTY = "empty"
+    """The file list's row saying a search found nothing (never a tree node)."""
 
 
 class Status(enum.StrEnum):

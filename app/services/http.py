@@ -300,6 +300,8 @@ async def bounded_request(
     `AnswerTooLarge` having read no more than the limit. Transport errors are httpx's own."""
     import httpx
 
+    if client.is_closed:  # its pool went with the app's connections while a retry was waiting
+        raise ConnectionsClosed("these connections were closed (the app is shutting down)")
     request = client.build_request(method, url, **kwargs)  # type: ignore[arg-type]
     response = await client.send(request, stream=True)
     limit = MAX_ANSWER_BYTES

@@ -100,6 +100,13 @@ class MatterPicker(QDialog):
             self.list.addItem(item)
         if matters:
             self.list.setCurrentRow(0)
+            return
+        query = self.search.text().strip()
+        none = QListWidgetItem(
+            f"No open or pending matters match “{query}”." if query else "No open or pending matters."
+        )
+        none.setFlags(Qt.ItemFlag.NoItemFlags)  # a message, not a choice
+        self.list.addItem(none)
 
     def accept(self) -> None:
         item = self.list.currentItem()

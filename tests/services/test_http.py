@@ -265,3 +265,18 @@ def test_an_answer_under_the_cap_reads_as_usual() -> None:
     assert answer.status_code == 201 and answer.json() == {"data": [1, 2, 3]}
     assert answer.headers["x-ratelimit-remaining"] == "7" and "content-encoding" not in answer.headers
     assert answer.request.url == "https://app.clio.com/api/v4/x.json"
+
+
+def test_a_request_on_a_pool_closed_meanwhile_is_the_app_shutting_down() -> None:
+    """A retry that wakes after the app closed its connections meets a closed pool: that is the
+    app quitting (quiet, the row resumes next time), not an unexpected failure."""
+
+    async def main() -> None:
+        client = httpx.AsyncClient()
+        await client.aclose()
+        with pytest.raises(http.ConnectionsClosed):
+            await http.bounded_request(
+                client, "Clio", "GET", "https://app.clio.com/api/v4/users/who_am_i.json"
+            )
+
+    asyncio.run(main())

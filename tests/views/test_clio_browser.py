@@ -75,6 +75,15 @@ def test_search_finds_a_seeded_document(open_browser, qtbot) -> None:
     assert pick.matter_id == 2002 and pick.client_name == BRIGHTLINE
     assert pick.breadcrumb.startswith(f"{BRIGHTLINE} › 00002-Brightline")
 
+    # A search that finds nothing says so, on a row that cannot be chosen or dragged.
+    dialog.search.setText("Zanzibar quarterly")
+    message = "No documents in this matter match “Zanzibar quarterly”."
+    qtbot.waitUntil(lambda: names(dialog.files_model) == [message], timeout=5000)
+    assert not dialog.files_model.flags(dialog.files_model.index(0, 0)) & Qt.ItemFlag.ItemIsSelectable
+    assert dialog.files_model.picks([dialog.files_model.index(0, 0)]) == []
+    dialog.search.setText("Interrogatories")
+    qtbot.waitUntil(lambda: "Special Interrogatories Set One.pdf" in names(dialog.files_model), timeout=5000)
+
 
 def test_multi_select_upload_and_drag_give_the_same_picks(open_browser, qtbot) -> None:
     browsing = open_browser()

@@ -233,3 +233,30 @@ def test_undo_belongs_to_the_documents_page_and_ends_with_the_submission(
     notice.buttons[0].click()
     assert [d.display_name for d in wizard.draft.documents] == ["Declaration.pdf"]
     assert page.problem.text() == "The order is submitted: nothing can be put back into it."
+
+
+def test_review_shows_parties_only_when_there_are_some_and_the_fee_total(qtbot, wizard) -> None:
+    from app.services.legalconnect.ordering import FeeLine, FeeQuote
+    from app.services.wizard.draft import Party
+    from app.views.wizard.review_page import ReviewPage
+
+    quote = FeeQuote(
+        (
+            FeeLine("court_filing_fee", "Motion filing fee", 6000, None, "MOTN", "Court Filing Fee"),
+            FeeLine("efsp_fee", "eFiling fee", 1995, None, None, "eFiling Service Fee"),
+        ),
+        7995,
+    )
+    review = ReviewPage(wizard, TaskRunner(lambda _owner, _message: None), None, quote=lambda: quote)
+    qtbot.addWidget(review)
+    wizard.set_new_case(False)
+    wizard.set_case_number("24STCV01234")
+    review.entered()
+    assert "Parties" not in review.summary.text(), "no empty heading for an existing case's parties"
+    assert "<b>Fees: $79.95</b> in 2 fee(s)" in review.summary.text()
+    wizard.add_party(Party("plaintiff", "Elena Alvarez", is_client=True))
+    review.entered()
+    assert (
+        "<p><b>Parties</b></p><ul><li>Plaintiff: Elena Alvarez (our client)</li></ul>"
+        in review.summary.text()
+    )

@@ -81,6 +81,8 @@ def test_place_an_order_from_clio_and_the_computer_to_the_clerks_decision(
 
     # Parties.
     parties = wiz_window.parties_page
+    roles = [parties.role.itemText(i) for i in range(parties.role.count())]
+    assert roles[:2] == ["Plaintiff", "Defendant"] and "Petitioner" not in roles  # a civil case's
     parties.role.setCurrentText("Plaintiff")
     qtbot.keyClicks(parties.name, "Elena Alvarez")
     parties.is_client.setChecked(True)
@@ -210,6 +212,13 @@ def test_place_an_order_from_clio_and_the_computer_to_the_clerks_decision(
     qtbot.waitUntil(lambda: review.matter_picker is not None and review.matter_picker.list.count() > 0)
     picker = review.matter_picker
     assert picker is not None
+    assert picker.width() >= 600 and picker.height() >= 400, "long client and matter names read whole"
+    picker.search.setText("Zanzibar")
+    picker.run_search()
+    qtbot.waitUntil(
+        lambda: picker.list.count() == 1 and "No open or pending matters" in picker.list.item(0).text()
+    )
+    assert picker.list.item(0).text() == "No open or pending matters match “Zanzibar”."
     picker.search.setText("Brightline")
     picker.run_search()
     qtbot.waitUntil(lambda: picker.list.count() > 0 and "Brightline" in picker.list.item(0).text())

@@ -156,7 +156,7 @@ class OrderWizard(DocumentListOps):
         if step is Step.CASE:
             return rules.case_problems(draft, catalog)
         if step is Step.PARTIES:
-            return rules.party_problems(draft)
+            return rules.party_problems(draft, self.catalog)
         if step is Step.DOCUMENTS:
             return rules.document_problems(draft, catalog)
         ready = rules.document_problems(draft, catalog, require_ready=True)
@@ -170,7 +170,7 @@ class OrderWizard(DocumentListOps):
         """Everything that stops the order from being submitted, all steps together."""
         return (
             rules.case_problems(self.draft, self.catalog)
-            | rules.party_problems(self.draft)
+            | rules.party_problems(self.draft, self.catalog)
             | rules.document_problems(self.draft, self.catalog, require_ready=True)
             | rules.fee_problems(self.draft, self.provider_name)
         )

@@ -5,8 +5,9 @@ that the reference data lets the app check early), so the user hears about them 
 
 Case — a court; a case category and a case type of that category; for an existing case its number
 (≤ 40 characters); a case title within the court's limit.
-Parties — a new case needs at least one plaintiff or petitioner; every party needs a role and a
-name (≤ 255 characters) and is a person or an organization.
+Parties — a new case needs the party who brings it (a civil case's plaintiff, a family law or
+probate case's petitioner: `party_roles`); every party needs a role of its kind of case and a name
+(≤ 255 characters) and is a person or an organization.
 Documents — at least one; none in error; exactly one lead; each has a document type of the court's
 list whose lead-only / attachment-only rule matches its role; a Word copy where the court wants one
 (proposed orders in Los Angeles and Orange); each file and the whole order within the court's sizes.
@@ -33,8 +34,46 @@ Problems = dict[str, str]
 
 CASE_NUMBER_MAX = 40
 PARTY_NAME_MAX = 255
-FIRST_PARTY_ROLES = ("plaintiff", "petitioner")
 PARTY_KINDS = ("person", "organization")
+
+
+@dataclass(frozen=True)
+class PartyRoles:
+    """The parties' roles a kind of case has, and the role that brings a new case."""
+
+    roles: tuple[str, ...]
+    brings: str
+
+
+CIVIL_ROLES = PartyRoles(
+    ("plaintiff", "defendant", "cross-complainant", "cross-defendant", "real party in interest"), "plaintiff"
+)
+PETITION_ROLES = PartyRoles(("petitioner", "respondent", "claimant", "real party in interest"), "petitioner")
+ANY_ROLES = PartyRoles(
+    (
+        "plaintiff",
+        "petitioner",
+        "defendant",
+        "respondent",
+        "cross-complainant",
+        "cross-defendant",
+        "claimant",
+        "real party in interest",
+    ),
+    "",
+)
+
+
+def party_roles(case_category_id: str | None) -> PartyRoles:
+    """California's party roles by case category: civil cases are brought by a plaintiff against
+    defendants; family law and probate cases by a petition (petitioner, respondent). An unknown
+    category allows every role."""
+    category = (case_category_id or "").lower()
+    if category.startswith("civil"):
+        return CIVIL_ROLES
+    if category.startswith(("family", "probate")):
+        return PETITION_ROLES
+    return ANY_ROLES
 
 
 class ReferenceSource(Protocol):
@@ -114,20 +153,30 @@ def case_problems(draft: OrderDraft, catalog: Catalog) -> Problems:
     return problems
 
 
-def party_problems(draft: OrderDraft) -> Problems:
+def party_problems(draft: OrderDraft, catalog: Catalog | None = None) -> Problems:
     problems: Problems = {}
+    allowed = party_roles(draft.case_category_id)
+    category = catalog.category(draft.case_category_id) if catalog is not None else None
+    kind_of_case = f"A {category.name} case" if category else "This kind of case"
     for index, party in enumerate(draft.parties):
         key = f"parties.{index}"
-        if not party.role.strip():
+        role = party.role.strip().lower()
+        if not role:
             problems[f"{key}.role"] = "Choose the party's role."
+        elif role not in allowed.roles:
+            listed = ", ".join(r.capitalize() for r in allowed.roles)
+            problems[f"{key}.role"] = f"{kind_of_case} has no {role}; its parties are: {listed}."
         if not party.name.strip():
             problems[f"{key}.name"] = "Enter the party's name."
         elif len(party.name.strip()) > PARTY_NAME_MAX:
             problems[f"{key}.name"] = f"A party's name has at most {PARTY_NAME_MAX} characters."
         if party.kind not in PARTY_KINDS:
             problems[f"{key}.kind"] = "Choose person or organization."
-    if draft.new_case and not any(p.role.strip().lower() in FIRST_PARTY_ROLES for p in draft.parties):
-        problems["parties"] = "Add at least one plaintiff or petitioner for a new case."
+    brings = allowed.brings
+    bringing = (brings,) if brings else ("plaintiff", "petitioner")
+    if draft.new_case and not any(p.role.strip().lower() in bringing for p in draft.parties):
+        who = f"the {brings}" if brings else "the plaintiff or petitioner"
+        problems["parties"] = f"Add {who}: a new case needs at least one party who brings it."
     return problems
 
 

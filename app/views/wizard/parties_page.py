@@ -20,10 +20,9 @@ from PySide6.QtWidgets import (
 
 from app.services.wizard.draft import Party
 from app.services.wizard.flow import OrderWizard
-from app.services.wizard.rules import Problems
+from app.services.wizard.rules import Problems, party_roles
 from app.views.wizard.fields import ProblemLabel
 
-ROLES = ("plaintiff", "petitioner", "defendant", "respondent", "cross-complainant", "real party in interest")
 KINDS = (("person", "Person"), ("organization", "Organization"))
 
 
@@ -33,8 +32,7 @@ class PartiesPage(QWidget):
     def __init__(self, wizard: OrderWizard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.wizard = wizard
-        self.role = QComboBox(editable=True)
-        self.role.addItems([r.capitalize() for r in ROLES])
+        self.role = QComboBox()
         self.role.setAccessibleName("Role")
         self.kind = QComboBox()
         for value, label in KINDS:
@@ -49,7 +47,9 @@ class PartiesPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.remove = QPushButton("&Remove Party")
         self.problem = ProblemLabel()
 
@@ -73,7 +73,19 @@ class PartiesPage(QWidget):
         self.remove.clicked.connect(self.remove_selected)
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table, self.remove_selected)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.show_roles()
         self.show_parties()
+
+    def show_roles(self) -> None:
+        """The roles of the chosen kind of case (civil: plaintiff, defendant…; family law and
+        probate: petitioner, respondent…), the one that brings the case first."""
+        roles = party_roles(self.wizard.draft.case_category_id).roles
+        chosen = self.role.currentData()
+        self.role.clear()
+        for role in roles:
+            self.role.addItem(role.capitalize(), role)
+        index = self.role.findData(chosen)
+        self.role.setCurrentIndex(max(index, 0))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Enter in the name field adds the party (and must not also press Next)."""
@@ -86,7 +98,7 @@ class PartiesPage(QWidget):
 
     def add_party(self) -> None:
         """Add the party typed in the entry row (an empty name is caught by validation)."""
-        role = self.role.currentText().strip().lower()
+        role = str(self.role.currentData() or "")
         if not self.name.text().strip():
             self.problem.show_text("Enter the party's name, then Add Party.")
             return
@@ -126,5 +138,6 @@ class PartiesPage(QWidget):
         self.problem.show_text("\n".join([general, *rows]).strip())
 
     def entered(self) -> None:
+        self.show_roles()
         self.show_parties()
         self.name.setFocus()

@@ -93,7 +93,7 @@ class ReviewPage(QWidget):
             f"<h3>{escape(draft.case_title or 'Untitled case')}</h3>"
             f"<p>{escape(court.name if court else 'No court chosen')}<br>"
             f"{escape(category.name if category else '')} — {escape(case_type.name if case_type else '')}<br>"
-            f"{case}</p><p><b>Parties</b></p><ul>{parties}</ul>"
+            f"{case}</p>{f'<p><b>Parties</b></p><ul>{parties}</ul>' if parties else ''}"
             f"<p><b>Documents</b></p><ul>{documents}</ul>{fees}<p>{paying} {extras}</p>"
         )
         where = draft.clio.label if draft.clio else "none chosen"

@@ -46,7 +46,9 @@ def test_every_step_forward_and_back_with_messages(catalog: Catalog) -> None:
     assert wizard.next() == {}
     assert wizard.current is Step.PARTIES and wizard.can_go_back
 
-    assert wizard.next() == {"parties": "Add at least one plaintiff or petitioner for a new case."}
+    assert wizard.next() == {
+        "parties": "Add the plaintiff: a new case needs at least one party who brings it."
+    }
     wizard.add_party(Party("plaintiff", " "))
     assert wizard.next() == {"parties.0.name": "Enter the party's name."}
     wizard.update_party(0, Party("plaintiff", "Elena Alvarez", is_client=True))
@@ -81,7 +83,7 @@ def test_every_step_forward_and_back_with_messages(catalog: Catalog) -> None:
 def test_goto_forward_rechecks_the_steps_in_between(catalog: Catalog) -> None:
     wizard = OrderWizard(catalog)
     fill_case(wizard)
-    wizard.add_party(Party("petitioner", "Dana Cole"))
+    wizard.add_party(Party("plaintiff", "Dana Cole"))
     assert wizard.next() == {} and wizard.next() == {}
     assert wizard.current is Step.DOCUMENTS
     assert wizard.goto(Step.CASE) == {}
@@ -312,3 +314,37 @@ def test_an_added_document_is_saved_before_its_work_starts(catalog: Catalog, tmp
         store.close()
 
     asyncio.run(body())
+
+
+def test_parties_follow_the_kind_of_case(catalog: Catalog) -> None:
+    """A civil case is brought by a plaintiff; a family law case by a petitioner, and has no
+    plaintiff; an existing case needs no party here (they are on file with the court)."""
+    wizard = OrderWizard(catalog)
+    fill_case(wizard)
+    wizard.next()
+    wizard.add_party(Party("respondent", "Dana Cole"))
+    assert wizard.next() == {
+        "parties.0.role": "A Civil Unlimited case has no respondent; its parties are: Plaintiff, Defendant, "
+        "Cross-complainant, Cross-defendant, Real party in interest.",
+        "parties": "Add the plaintiff: a new case needs at least one party who brings it.",
+    }
+    wizard.back()
+    wizard.set_case_category("family")
+    wizard.set_case_type("dvro")
+    assert wizard.next() == {}
+    assert wizard.next() == {
+        "parties": "Add the petitioner: a new case needs at least one party who brings it."
+    }
+    wizard.add_party(Party("plaintiff", "Elena Alvarez"))
+    assert wizard.next()["parties.1.role"].startswith(
+        "A Family Law case has no plaintiff; its parties are: Petitioner"
+    )
+    wizard.update_party(1, Party("petitioner", "Elena Alvarez"))
+    assert wizard.next() == {}
+    wizard.back()
+    wizard.back()
+    wizard.set_new_case(False)
+    wizard.set_case_number("24STFL01234")
+    wizard.remove_party(1)
+    wizard.remove_party(0)
+    assert wizard.next() == {} and wizard.next() == {}, "an existing case's parties are on file"
