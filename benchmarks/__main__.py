@@ -8,7 +8,16 @@ import time
 
 from benchmarks.common import Figure
 
-BENCHMARKS = ["startup", "clio_folders", "clio_transfer", "intake", "clio_tree", "returns", "expenses"]
+BENCHMARKS = [
+    "startup",
+    "clio_folders",
+    "clio_transfer",
+    "intake",
+    "documents",
+    "clio_tree",
+    "returns",
+    "expenses",
+]
 
 
 def main() -> int:

@@ -2,9 +2,11 @@
 
 `prepare` (one file) and `prepare_many` (several, converted in one run) answer `Ready` with a
 court-ready PDF or `Refused` with a message for the document's row; `DocumentConverter.detect()`
-finds Microsoft Word and LibreOffice on this computer.
+finds Microsoft Word and LibreOffice on this computer, LibreOffice behind a queue that batches the
+runs of documents added together and never starts more than the computer can spare.
 """
 
+from app.services.intake.batching import LibreOfficeQueue, spare_runs
 from app.services.intake.convert import DocumentConverter, MicrosoftWord, word_installed
 from app.services.intake.files import create_private_file, make_workdir
 from app.services.intake.intake import Converter, IntakeItem, prepare, prepare_many
@@ -32,6 +34,7 @@ __all__ = [
     "IntakeItem",
     "Kind",
     "LibreOffice",
+    "LibreOfficeQueue",
     "MicrosoftWord",
     "Notice",
     "NoticeKind",
@@ -48,5 +51,6 @@ __all__ = [
     "prepare",
     "prepare_many",
     "sniff",
+    "spare_runs",
     "word_installed",
 ]

@@ -2,7 +2,8 @@
 
 Microsoft Word (through docx2pdf) converts Word and RTF files where it is installed (Windows and
 macOS), LibreOffice everything else and everything when Word is missing, Pillow the images. When
-nothing can convert a file, the refusal says what to install.
+nothing can convert a file, the refusal says what to install. The app's converter sends every
+LibreOffice job through one `LibreOfficeQueue`: documents added together share a run.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, ImageSequence
 from pypdf import PdfWriter
 
+from app.services.intake.batching import LibreOfficeQueue, OfficeRunner
 from app.services.intake.libreoffice import ConversionJob, LibreOffice
 from app.services.intake.records import Refusal, RefusalKind, quoted
 from app.services.intake.sniff import IMAGE_KINDS, OFFICE_KINDS, Kind
@@ -150,14 +152,15 @@ def _max_megapixels() -> int:
 class DocumentConverter:
     """Every converter this computer has, and which one takes which file."""
 
-    def __init__(self, libreoffice: LibreOffice, word: MicrosoftWord | None = None) -> None:
+    def __init__(self, libreoffice: OfficeRunner, word: MicrosoftWord | None = None) -> None:
         self.libreoffice = libreoffice
         self.word = word if word is not None else MicrosoftWord()
 
     @classmethod
     def detect(cls, soffice: str | Path | None = None) -> DocumentConverter:
-        """The converters found on this computer (`soffice`: a configured LibreOffice program)."""
-        return cls(LibreOffice.find(soffice))
+        """The converters found on this computer (`soffice`: a configured LibreOffice program),
+        LibreOffice behind a queue that batches the runs of everything converted at once."""
+        return cls(LibreOfficeQueue(LibreOffice.find(soffice)))
 
     async def convert(self, jobs: Sequence[ConversionJob], workdir: Path) -> list[Refusal | None]:
         """Convert all `jobs`, the LibreOffice ones in one run; None for each job now at its output."""

@@ -86,39 +86,45 @@ class LibreOffice:
         run_dir = Path(tempfile.mkdtemp(prefix="soffice-", dir=workdir))
         try:
             inputs = await asyncio.to_thread(_stage_inputs, jobs, run_dir)
+            staged = [p for p in inputs if p is not None]
             outdir = run_dir / "out"
             outdir.mkdir(mode=0o700)
-            timeout = self.timeout + self.timeout_per_file * len(jobs)
+            timeout = self.timeout + self.timeout_per_file * len(staged)
             args = [
                 f"-env:UserInstallation={(run_dir / 'profile').as_uri()}",
                 *("--headless", "--invisible", "--norestore", "--nologo", "--nolockcheck", "--nodefault"),
                 *("--convert-to", "pdf", "--outdir", str(outdir)),
-                *(str(p) for p in inputs),
+                *(str(p) for p in staged),
             ]
-            timed_out = await _run(self.binary, args, timeout)
+            timed_out = await _run(self.binary, args, timeout) if staged else False
             return [
-                _collect(job, outdir / f"{src.stem}.pdf", timed_out, timeout)
+                _collect(job, outdir / f"{src.stem}.pdf", timed_out, timeout) if src else _gone(job)
                 for job, src in zip(jobs, inputs, strict=True)
             ]
         finally:
             await asyncio.to_thread(shutil.rmtree, run_dir, True)
 
 
-def _stage_inputs(jobs: Sequence[ConversionJob], run_dir: Path) -> list[Path]:
-    """Inputs named by position (outputs are named after inputs, so names never collide or mislead)."""
+def _stage_inputs(jobs: Sequence[ConversionJob], run_dir: Path) -> list[Path | None]:
+    """Inputs named by position (outputs are named after inputs, so names never collide or mislead);
+    None for a job whose file has gone (its document was removed while it waited)."""
     indir = run_dir / "in"
     indir.mkdir(mode=0o700)
-    inputs = []
+    inputs: list[Path | None] = []
     for number, job in enumerate(jobs):
         target = indir / f"document-{number}{SUFFIXES[job.kind]}"
-        if job.kind is Kind.TEXT:
-            # LibreOffice reads BOM-less text in the system's legacy encoding: give it UTF-8 with a BOM.
-            raw = job.source.read_bytes()
-            text = raw.decode(job.encoding or "utf-8", errors="replace")
-            target.write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+        try:
+            if job.kind is Kind.TEXT:
+                # LibreOffice reads BOM-less text in the system's legacy encoding: give it UTF-8 with a BOM.
+                raw = job.source.read_bytes()
+                text = raw.decode(job.encoding or "utf-8", errors="replace")
+                target.write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+            else:
+                shutil.copyfile(job.source, target)
+        except FileNotFoundError:
+            inputs.append(None)
         else:
-            shutil.copyfile(job.source, target)
-        inputs.append(target)
+            inputs.append(target)
     return inputs
 
 
@@ -179,6 +185,16 @@ def _collect(job: ConversionJob, produced: Path, timed_out: bool, timeout: float
             f"{name} could not be converted to PDF: LibreOffice could not open it. It may be damaged; "
             "open it, save it as PDF yourself, and add the PDF.",
         )
-    produced.replace(job.output)
-    job.output.chmod(0o600)
+    try:
+        produced.replace(job.output)
+        job.output.chmod(0o600)
+    except FileNotFoundError:  # its document was removed during the run: the PDF is not wanted
+        return _gone(job)
     return None
+
+
+def _gone(job: ConversionJob) -> Refusal:
+    return Refusal(
+        RefusalKind.UNREADABLE,
+        f"{quoted(job.display_name)} was no longer there to convert. Add it again.",
+    )
