@@ -77,7 +77,7 @@ def source_of(pick: ClioPick) -> ClioSource:
     matter = None
     if pick.client_id is not None and pick.matter_id is not None:
         matter = ClioMatter(pick.client_id, pick.client_name, pick.matter_id, pick.matter_display_number)
-    return ClioSource(pick.document_id, pick.name, pick.breadcrumb, matter)
+    return ClioSource(pick.document_id, pick.name, pick.breadcrumb, matter, size=pick.size)
 
 
 class OrderDocumentsModel(QAbstractTableModel):

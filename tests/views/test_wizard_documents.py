@@ -92,6 +92,7 @@ def test_drops_of_files_and_clio_documents_become_rows(qtmodeltester, page, wiza
     assert model.dropMimeData(clio_drop, Qt.DropAction.CopyAction, -1, -1, QModelIndex())
     photos = wizard.draft.documents[2]
     assert isinstance(photos.source, ClioSource) and photos.filing_code == "EXHB"
+    assert photos.source.size == 10, "the size Clio listed travels with the row"
     assert wizard.draft.clio is not None and wizard.draft.clio.matter_id == 2001
     assert model.index(2, Column.SOURCE).data() == "Clio: Elena Alvarez › 00001-Alvarez › Exhibits"
 

@@ -74,6 +74,9 @@ class ClioSource:
     name: str
     breadcrumb: str = ""
     matter: ClioMatter | None = None
+    size: int | None = None
+    """Bytes of its latest version as Clio listed it when picked (None: not known), so a document
+    larger than the court takes is refused without downloading it."""
 
     @property
     def description(self) -> str:
@@ -142,6 +145,7 @@ class DraftDocument:
                 "name": self.source.name,
                 "breadcrumb": self.source.breadcrumb,
                 "matter": _matter_json(self.source.matter),
+                "size": self.source.size,
             }
         return {
             "local_id": self.local_id,
@@ -175,6 +179,7 @@ class DraftDocument:
                 str(src["name"]),
                 str(src.get("breadcrumb", "")),
                 _matter(src.get("matter")),
+                _size(src.get("size")),
             )
         )
         return cls(
@@ -205,6 +210,10 @@ def _path_json(path: Path | None) -> str | None:
 
 def _path(value: Any) -> Path | None:
     return None if value in (None, "") else Path(str(value))
+
+
+def _size(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _matter_json(matter: ClioMatter | None) -> dict[str, Any] | None:

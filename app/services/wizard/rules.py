@@ -123,7 +123,19 @@ class Catalog:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size / 2**20:,.1f} MB"
+    """35 MB, 41.2 MB: whole numbers without a decimal, the rest with one (as intake writes them),
+    so a document just over a limit never reads as the limit itself."""
+    value = size / 2**20
+    return f"{value:,.0f} MB" if value == int(value) else f"{value:,.1f} MB"
+
+
+def too_large_in_clio(name: str, size: int, court: Court) -> str:
+    """Why a Clio document larger than `court` accepts was refused before it was downloaded."""
+    return (
+        f"“{name}” is {megabytes(size)}; the {court.name} accepts documents up to "
+        f"{megabytes(court.max_document_bytes)}, so it was not downloaded from Clio. Split it into "
+        "smaller files and add those."
+    )
 
 
 def case_problems(draft: OrderDraft, catalog: Catalog) -> Problems:

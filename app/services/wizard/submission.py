@@ -2,11 +2,15 @@
 
 Each document travels on its own: (Clio download) → check/convert (intake) → upload, streamed, at
 most `parallel_uploads` at a time — as soon as it is ready, so by the time the user reaches Review
-the files are already there. The LegalConnect draft order is created lazily, when the first
-document is ready to upload (or fees are quoted): a wizard abandoned on the Case page leaves
-nothing behind at the provider. Case fields changed later are sent in the background; names,
-types, roles and the order of documents are brought in line (`sync_order`) before quoting fees and
-before submitting, which also removes documents the provider has but the draft no longer does.
+the files are already there. Word files that reach the converter together share one LibreOffice
+run (the app's one converter batches them). A Clio document larger than the court takes is
+refused on its row before anything is downloaded: Clio listed its size when it was picked.
+
+The LegalConnect draft order is created lazily, when the first document is ready to upload (or
+fees are quoted): a wizard abandoned on the Case page leaves nothing behind at the provider. Case
+fields changed later are sent in the background; names, types, roles and the order of documents
+are brought in line (`sync_order`) before quoting fees and before submitting, which also removes
+documents the provider has but the draft no longer does.
 
 A failure stays on its own row, with a message naming the file; `retry(local_id)` picks it up
 from where it stopped (an uploaded PDF is not prepared again).
@@ -222,6 +226,13 @@ class OrderSubmission:
             )
 
     async def _prepare(self, doc: DraftDocument) -> bool:
+        court = self.wizard.catalog.court(self.draft.court_id)
+        # Clio listed its size: a document the court would refuse is not downloaded at all.
+        listed = doc.source.size if isinstance(doc.source, ClioSource) else None
+        if court is not None and listed is not None and listed > court.max_document_bytes:
+            refusal = rules.too_large_in_clio(doc.display_name, listed, court)
+            self._set(doc, DocumentStatus.ERROR, error=refusal)
+            return False
         folder = self.work_dir / doc.local_id
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         if isinstance(doc.source, ClioSource):
@@ -236,7 +247,6 @@ class OrderSubmission:
         else:
             path = doc.source.path
         self._set(doc, DocumentStatus.CHECKING)
-        court = self.wizard.catalog.court(self.draft.court_id)
         doc_type = self.wizard.catalog.document_type(self.draft.court_id, doc.filing_code)
         request = PrepareRequest(
             display_name=doc.display_name,

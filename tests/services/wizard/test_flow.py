@@ -241,7 +241,7 @@ def test_autosave_and_restore_after_a_crash(catalog: Catalog, tmp_path: Path) ->
     wizard.next()
     wizard.next()
     motion = wizard.add_document(PDF, "MOTN")
-    clio = ClioSource(7, "Decl.pdf", "Alvarez › Pleadings", ClioMatter(1, "Alvarez", 2, "00001"))
+    clio = ClioSource(7, "Decl.pdf", "Alvarez › Pleadings", ClioMatter(1, "Alvarez", 2, "00001"), size=48_213)
     decl = wizard.add_document(clio, "DECL")
     wizard.document(motion).status = DocumentStatus.UPLOADING
     wizard.document(motion).remote_document_id = 42
