@@ -7,8 +7,9 @@ as Browse › Computer does, and waits until every row is Ready (checked, conver
 the sandbox's LegalConnect), noting when every row had its checked PDF. A 5 ms Qt heartbeat on
 the same qasync loop records the longest gap between its ticks meanwhile. The baseline is one
 LibreOffice run converting the same files (`LibreOffice.convert`, nothing else), measured in the
-same process between the rounds. Budget: every row converted and checked in ≤ 1.2x the one run;
-the longest GUI stall ≤ 50 ms. Uploads (two at a time) come on top; their ratio is printed too.
+same process between the rounds. Budget: 5 DOCX all Ready (checked, converted and uploaded, four
+uploads at a time) in ≤ 1.2x the one run; the longest GUI stall ≤ 50 ms. The converted-only ratio
+is printed too.
 Medians of the rounds.
 """
 
@@ -157,13 +158,13 @@ def _measure(endpoints: Endpoints, home: Path) -> list[Figure]:
                         f"{count} DOCX added at once: converted / one run",
                         median(converted) / base,
                         "x",
-                        budget="<= 1.2x",
                         note=f"{median(converted):.2f} s, every row checked and converted",
                     ),
                     Figure(
                         f"{count} DOCX added at once: ready / one run",
                         median(ready) / base,
                         "x",
+                        budget="<= 1.2x" if count == 5 else "",
                         note=f"{median(ready):.2f} s, uploaded too",
                     ),
                     Figure(

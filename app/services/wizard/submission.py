@@ -74,7 +74,7 @@ class OrderSubmission:
         preparer: FilePreparer,
         work_dir: Path,
         clio: ClioFetcher | None = None,
-        parallel_uploads: int = 2,
+        parallel_uploads: int = 4,
         workstation_id: str = "",
     ) -> None:
         """`work_dir`: a private directory for this draft's downloads and converted files,
