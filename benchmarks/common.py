@@ -16,9 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import asyncio
+
+    import httpx
+
     from app.compose import Services
     from app.views.main_window import MainWindow
     from app.views.tasks import TaskRunner
+    from sandbox.endpoints import Endpoints
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,3 +144,47 @@ def main_window(services: Services, runner: TaskRunner) -> MainWindow:
 
     freeze_long_lived()  # as the app does once its running half is composed
     return window
+
+
+def qt_event_loop() -> asyncio.AbstractEventLoop:
+    """The app's own loop, offscreen: a QApplication that (like the app) keeps running with no
+    window open, and qasync's event loop over it, set as the current one."""
+    import asyncio
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from app.qtcompat import make_singletons_immortal
+
+    make_singletons_immortal()
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)  # as the app does: closing a window must not stop the loop
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+async def demo_services(
+    endpoints: Endpoints, home: Path, transport: httpx.AsyncBaseTransport | None = None
+) -> Services:
+    """The app's service graph (`app.compose`) over the sandbox, signed in as its demo user."""
+    from app.compose import Target, compose
+    from app.config import Config
+    from app.paths import AppPaths
+    from app.redaction import Redactor
+    from app.services.secrets import MemoryTokenStore
+
+    lc = endpoints.legalconnect
+    services = compose(
+        AppPaths.under(home).ensure(),
+        Config.in_memory(),
+        Target(lc.api_url),
+        redactor=Redactor(),
+        tokens=MemoryTokenStore(),
+        transport=transport,
+    )
+    services.session.preset(lc.demo_user.email, lc.demo_user.password)
+    assert await services.session.restore() is not None
+    return services

@@ -16,13 +16,12 @@ Medians of the rounds.
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, Heartbeat, median, sandbox_process
+from benchmarks.common import Figure, Heartbeat, demo_services, median, qt_event_loop, sandbox_process
 from sandbox.endpoints import Endpoints
 
 HEARTBEAT_MS = 5
@@ -31,23 +30,7 @@ COUNTS = (5, 10)
 
 
 async def _services(endpoints: Endpoints, home: Path) -> Any:
-    from app.compose import Target, compose
-    from app.config import Config
-    from app.paths import AppPaths
-    from app.redaction import Redactor
-    from app.services.secrets import MemoryTokenStore
-
-    lc = endpoints.legalconnect
-    services = compose(
-        AppPaths.under(home).ensure(),
-        Config.in_memory(),
-        Target(lc.api_url),
-        redactor=Redactor(),
-        tokens=MemoryTokenStore(),
-    )
-    services.session.preset(lc.demo_user.email, lc.demo_user.password)
-    assert await services.session.restore() is not None
-    return services
+    return await demo_services(endpoints, home)
 
 
 def _sources(folder: Path, count: int) -> list[Path]:
@@ -119,17 +102,7 @@ def fill_case(wizard: Any) -> None:
 
 
 def _measure(endpoints: Endpoints, home: Path) -> list[Figure]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    from app.qtcompat import make_singletons_immortal
-
-    make_singletons_immortal()
-    app = QApplication.instance() or QApplication([])
-    app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = qt_event_loop()
 
     async def body() -> list[Figure]:
         from app.services.wizard.rules import Catalog

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, Heartbeat, main_window, median, sandbox_process
+from benchmarks.common import Figure, Heartbeat, main_window, median, qt_event_loop, sandbox_process
 from benchmarks.returns import _api, _decided_orders, _services
 from sandbox.endpoints import Endpoints
 from tests.services.clio.auth_fixtures import CountingTransport
@@ -96,19 +95,10 @@ async def _seed(client: Any, matters: list[int]) -> None:
 
 
 def _activities(endpoints: Endpoints, home: Path) -> list[Figure]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    from app.qtcompat import make_singletons_immortal
     from app.services.expenses.activities import ExpenseFilter, load_expenses
     from app.views.tasks import TaskRunner
 
-    make_singletons_immortal()
-    app = QApplication.instance() or QApplication([])
-    app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = qt_event_loop()
     transport = CountingTransport()
 
     async def body() -> list[Figure]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.common import Figure, Heartbeat, main_window, sandbox_process
+from benchmarks.common import Figure, Heartbeat, demo_services, main_window, qt_event_loop, sandbox_process
 from sandbox.endpoints import Endpoints
 from tests.services.clio.auth_fixtures import CountingTransport
 
@@ -63,24 +62,10 @@ def _late(endpoints: Endpoints, order_id: int) -> None:
 
 
 async def _services(endpoints: Endpoints, home: Path, transport: Any) -> Any:
-    from app.compose import Target, compose
-    from app.config import Config
-    from app.paths import AppPaths
-    from app.redaction import Redactor
-    from app.services.secrets import MemoryTokenStore
     from tests.services.clio.auth_fixtures import consent
 
-    lc = endpoints.legalconnect
-    services = compose(
-        AppPaths.under(home).ensure(),
-        Config.in_memory(),
-        Target(lc.api_url),
-        redactor=Redactor(),
-        tokens=MemoryTokenStore(),
-        transport=transport,
-    )
-    services.session.preset(lc.demo_user.email, lc.demo_user.password)
-    session = await services.session.restore()
+    services = await demo_services(endpoints, home, transport)
+    session = services.session.session
     assert session is not None
     services.clio.configure(services.session.provider, session.user_email)
     assert services.clio.auth is not None
@@ -171,18 +156,9 @@ def _rate_limited(endpoints: Endpoints, home: Path) -> list[Figure]:
 
 
 def _gui_stall(endpoints: Endpoints, home: Path) -> list[Figure]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    from app.qtcompat import make_singletons_immortal
     from app.views.tasks import TaskRunner
 
-    make_singletons_immortal()
-    app = QApplication.instance() or QApplication([])
-    app.setQuitOnLastWindowClosed(False)  # as the app does: closing the window must not stop the loop
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = qt_event_loop()
     # A firm's history fills the orders list (these have no Clio matter, so they wait for one),
     # then 10 new orders come back to file.
     _decided_orders(endpoints, HISTORY, 1, with_matter=False)

@@ -14,29 +14,10 @@ from PySide6.QtCore import Qt
 
 from app.services import http
 from app.services.legalconnect.records import OrderStatus
-from app.services.wizard.draft import ComputerSource, DocumentStatus
 from app.services.wizard.flow import OrderWizard
 from app.views.wizard.window import WizardWindow
-from sandbox.seed.files import make_pdf
 from tests.views.conftest import run
-from tests.views.wizard_helpers import close_wizard, main_window, open_wizard, sign_in
-
-
-def _started(qtbot: Any, window: Any, title: str, folder: Path | None = None) -> WizardWindow:
-    """A wizard with a case title (and, with `folder`, one ready motion and its provider order)."""
-    wiz_window = open_wizard(qtbot, window)
-    wizard = wiz_window.wizard
-    wiz_window.case_page.choose("LA", "civil_unlimited", "contract_06")
-    qtbot.keyClicks(wiz_window.case_page.case_title, title)
-    if folder is not None:
-        qtbot.waitUntil(lambda: bool(wizard.catalog.types_for("LA")))
-        path = folder / f"Motion of {title}.pdf"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(make_pdf(path.stem, 1))
-        wizard.add_document(ComputerSource(path), "MOTN")
-        qtbot.waitUntil(lambda: wizard.draft.documents[0].status is DocumentStatus.READY, timeout=30_000)
-    wizard.flush()
-    return wiz_window
+from tests.views.wizard_helpers import close_wizard, main_window, open_wizard, sign_in, started_order
 
 
 def gone(wiz_window: WizardWindow) -> bool:
@@ -70,7 +51,7 @@ def test_closing_with_changes_asks_keep_discard_or_cancel(qtbot: Any, signed_in:
     assert OrderWizard.saved(stack.store) == []
 
     # Changes: Close asks. Cancel (Esc) stays; Keep as Draft keeps it.
-    kept = _started(qtbot, window, "Alvarez v. Brightwater Motors")
+    kept = started_order(qtbot, window, "Alvarez v. Brightwater Motors")
     kept.close()
     assert kept.isVisible()
     assert kept.close_prompt.text() == "Keep “Alvarez v. Brightwater Motors” as a draft?"
@@ -85,7 +66,7 @@ def test_closing_with_changes_asks_keep_discard_or_cancel(qtbot: Any, signed_in:
     assert [d.title for d in OrderWizard.saved(stack.store)] == ["Alvarez v. Brightwater Motors"]
 
     # Discard deletes the draft, its provider order and its working files.
-    thrown = _started(qtbot, window, "Okafor v. Lindqvist", tmp_path / "desktop")
+    thrown = started_order(qtbot, window, "Okafor v. Lindqvist", tmp_path / "desktop")
     order_id = thrown.wizard.draft.remote_order_id
     work = thrown.submission.work_dir
     assert order_id is not None and work.exists()
@@ -101,7 +82,7 @@ def test_closing_with_changes_asks_keep_discard_or_cancel(qtbot: Any, signed_in:
 def test_every_saved_draft_is_in_the_resume_menu(qtbot: Any, signed_in: Any) -> None:
     _stack, window = signed_in
     for title in ("Alvarez v. Brightwater Motors", "Nguyen Dissolution", "Harbor & Vale v. Quill"):
-        close_wizard(qtbot, _started(qtbot, window, title))
+        close_wizard(qtbot, started_order(qtbot, window, title))
     window.resume_menu.aboutToShow.emit()
     texts = [a.text() for a in window.resume_menu.actions()]
     assert [t.split(" — ")[0] for t in texts] == [
@@ -120,7 +101,7 @@ def test_a_draft_row_opens_its_wizard_and_its_context_menu_deletes_it(
 ) -> None:
     stack, window = signed_in
     client = stack.services.legalconnect
-    started = _started(qtbot, window, "Alvarez v. Brightwater Motors", tmp_path / "desktop")
+    started = started_order(qtbot, window, "Alvarez v. Brightwater Motors", tmp_path / "desktop")
     draft_id, order_id = started.wizard.draft.id, started.wizard.draft.remote_order_id
     close_wizard(qtbot, started)
     window.refresh()

@@ -7,7 +7,6 @@ from pathlib import Path
 from app.services.wizard.draft import ComputerSource, DocumentStatus
 from app.services.wizard.events import Step
 from app.services.wizard.flow import OrderWizard
-from app.views.wizard.window import WizardWindow
 from sandbox.seed.files import make_pdf
 from tests.views.conftest import run
 from tests.views.wizard_helpers import (
@@ -15,6 +14,7 @@ from tests.views.wizard_helpers import (
     main_window,
     open_wizard,
     sign_in,
+    started_order,
 )
 
 
@@ -102,22 +102,6 @@ def test_the_draft_is_offered_after_a_crash_and_resumes_with_its_documents(
     assert third.presented == []
 
 
-def _ready_draft(qtbot, window, title: str, folder: Path) -> WizardWindow:
-    """A wizard with a case and one ready motion: its order made at the provider, all autosaved."""
-    wiz_window = open_wizard(qtbot, window)
-    wizard = wiz_window.wizard
-    wiz_window.case_page.choose("LA", "civil_unlimited", "contract_06")
-    wizard.set_case_title(title)
-    qtbot.waitUntil(lambda: bool(wizard.catalog.types_for("LA")))
-    path = folder / f"Motion of {title}.pdf"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(make_pdf(path.stem, 2))
-    wizard.add_document(ComputerSource(path), "MOTN")
-    qtbot.waitUntil(lambda: wizard.draft.documents[0].status is DocumentStatus.READY, timeout=30_000)
-    wizard.flush()
-    return wiz_window
-
-
 def test_a_draft_the_provider_took_before_the_app_stopped_ends_as_the_submitted_order(
     qtbot, make_stack, sandbox_world, demo, tmp_path: Path
 ) -> None:
@@ -131,7 +115,7 @@ def test_a_draft_the_provider_took_before_the_app_stopped_ends_as_the_submitted_
     client = stack.services.legalconnect
 
     # In this run: the wizard was closed (the draft kept); the provider took its Submit.
-    first = _ready_draft(qtbot, window, "Alvarez v. Brightwater Motors", tmp_path / "desktop")
+    first = started_order(qtbot, window, "Alvarez v. Brightwater Motors", tmp_path / "desktop")
     first_id, first_order = first.wizard.draft.id, first.wizard.draft.remote_order_id
     close_wizard(qtbot, first)
     qtbot.waitUntil(lambda: window.place_order.window is None)
@@ -148,7 +132,7 @@ def test_a_draft_the_provider_took_before_the_app_stopped_ends_as_the_submitted_
     qtbot.waitUntil(lambda: window.place_order.window is None)
 
     # The app stops right after a Submit the provider took; the next start finds the order taken.
-    second = _ready_draft(qtbot, window, "Okafor v. Lindqvist", tmp_path / "desktop")
+    second = started_order(qtbot, window, "Okafor v. Lindqvist", tmp_path / "desktop")
     second_id, second_order = second.wizard.draft.id, second.wizard.draft.remote_order_id
     second.submission.close()
     second.signals.detach()

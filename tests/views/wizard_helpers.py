@@ -10,7 +10,7 @@ import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QModelIndex
 
 from app.models.clio_tree import ClioNode
-from app.services.wizard.draft import DocumentStatus, DraftDocument
+from app.services.wizard.draft import ComputerSource, DocumentStatus, DraftDocument
 from app.views.clio_access import ClioAccess
 from app.views.clio_browser import ClioBrowser
 from app.views.main_window import Live, MainWindow
@@ -118,3 +118,23 @@ def close_wizard(qtbot: Any, wizard_window: WizardWindow, answer: str = "&Keep a
     qtbot.waitUntil(
         lambda: not shiboken6.isValid(wizard_window) or not wizard_window.isVisible(), timeout=15_000
     )
+
+
+def started_order(qtbot: Any, window: MainWindow, title: str, folder: Path | None = None) -> WizardWindow:
+    """Place Order with a Los Angeles civil case titled `title` typed in; with `folder`, one motion
+    from the computer, Ready (the provider's draft order made), all autosaved."""
+    from sandbox.seed.files import make_pdf
+
+    wiz_window = open_wizard(qtbot, window)
+    wizard = wiz_window.wizard
+    wiz_window.case_page.choose("LA", "civil_unlimited", "contract_06")
+    qtbot.keyClicks(wiz_window.case_page.case_title, title)
+    if folder is not None:
+        qtbot.waitUntil(lambda: bool(wizard.catalog.types_for("LA")))
+        path = folder / f"Motion of {title}.pdf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(make_pdf(path.stem, 1))
+        wizard.add_document(ComputerSource(path), "MOTN")
+        qtbot.waitUntil(lambda: wizard.draft.documents[0].status is DocumentStatus.READY, timeout=30_000)
+    wizard.flush()
+    return wiz_window
