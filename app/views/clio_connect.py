@@ -339,14 +339,21 @@ class ClioConnectDialog(QDialog):
                 self._set_loading(False, "")
                 return
             log.info("Clio page failed to load: %s %s %s", domain.name, code, info.errorString())
+            url = info.url()
+            # The firm's identity provider (single sign-on) is named as itself, not as Clio.
+            who = (
+                "Clio" if self.page is None or self.page.is_clio(url) else (url.host() or "The sign-in page")
+            )
             if domain == QWebEngineLoadingInfo.ErrorDomain.HttpStatusCodeDomain:
                 message = (
-                    f"Clio is having trouble (error {code}). Try again in a few minutes."
+                    f"{who} is having trouble (error {code}). Try again in a few minutes."
                     if code >= 500
-                    else f"Clio refused the sign-in page (error {code}). Retry to start again."
+                    else f"{who} refused the sign-in page (error {code}). Retry to start again."
                 )
-            else:
+            elif who == "Clio":
                 message = UNREACHABLE_MESSAGE
+            else:
+                message = f"Cannot reach {who}, where Clio sent the sign-in. Check your connection and retry."
             self._show_error(message)
 
     def _loaded_text(self, url: QUrl) -> str:

@@ -388,6 +388,33 @@ def test_sign_in_through_the_firms_identity_provider_stays_in_the_popup(
     assert not [url for url in popup.committed if url.startswith(clio.redirect_uri)]
 
 
+def test_an_identity_provider_that_cannot_be_reached_is_named_as_itself(
+    sso_popup: Popup, sandbox_world: Any, clio: Any, qtbot: Any
+) -> None:
+    """Clio sends the sign-in to the firm's identity provider, which is down: the error says so,
+    naming that host (not "Cannot reach Clio", which is up)."""
+    popup, dialog = sso_popup, sso_popup.dialog
+    popup.wait_title(SIGN_IN_TITLE)
+    provider = sandbox_world._servers[2]  # Clio, LegalConnect, then the identity provider
+    provider.should_exit = True
+    qtbot.waitUntil(lambda: not provider.started or provider.should_exit, timeout=5_000)
+    host = QUrl(clio.identity_provider_url).host()
+    for _attempt in range(50):  # until it stops answering
+        with socket.socket() as sock:
+            sock.settimeout(0.2)
+            if sock.connect_ex((host, QUrl(clio.identity_provider_url).port())) != 0:
+                break
+        qtbot.wait(100)
+    popup.js(
+        f"document.getElementById('email').value = {json.dumps(clio.demo_user.email)};"
+        "document.getElementById('sign-in').click(); true"
+    )
+    qtbot.waitUntil(lambda: dialog.stack.currentWidget() is dialog.error_panel, timeout=10_000)
+    assert dialog.error_panel.message.text() == (
+        f"Cannot reach {host}, where Clio sent the sign-in. Check your connection and retry."
+    )
+
+
 def test_the_popup_keeps_clios_sign_in_and_the_provider_clio_hands_it_to(
     qtbot: Any, opened: list[str]
 ) -> None:

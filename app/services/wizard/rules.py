@@ -211,7 +211,7 @@ def document_problems(draft: OrderDraft, catalog: Catalog, *, require_ready: boo
         total = sum(d.size or 0 for d in docs) + sum(_word_copy_size(d.word_copy_path) for d in docs)
         if total > court.max_order_bytes:
             problems["documents"] = (
-                f"The documents together are {megabytes(total)}; {court.name} accepts at most "
+                f"The documents together are {megabytes(total)}; the {court.name} accepts at most "
                 f"{megabytes(court.max_order_bytes)} per order. File them in two orders."
             )
     working = [d for d in docs if d.status.working]
@@ -247,7 +247,7 @@ def _row_problem(draft: OrderDraft, catalog: Catalog, court: Court | None, local
         return f"{where} wants an editable Word copy of {name} ({doc_type.name}); add one."
     if court is not None and doc.size is not None and doc.size > court.max_document_bytes:
         return (
-            f"{name} is {megabytes(doc.size)}; {court.name} accepts at most "
+            f"{name} is {megabytes(doc.size)}; the {court.name} accepts at most "
             f"{megabytes(court.max_document_bytes)} per document. Split it."
         )
     if court is not None and len(doc.display_name) > court.max_file_name_length:

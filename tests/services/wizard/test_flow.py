@@ -192,8 +192,8 @@ def test_size_limits_of_the_court(catalog: Catalog) -> None:
     wizard.document(other).size = 30 * 2**20
     problems = wizard.validate(Step.DOCUMENTS)
     assert problems[f"documents.{big}"] == (
-        "“Motion.pdf” is 40 MB; Superior Court of California, County of San Diego accepts at most 35 MB per "
-        "document. Split it."
+        "“Motion.pdf” is 40 MB; the Superior Court of California, County of San Diego accepts at most "
+        "35 MB per document. Split it."
     )
     assert problems["documents"].startswith("The documents together are 70 MB;")
     wizard.rename_document(other, "D" * 51 + ".pdf")
