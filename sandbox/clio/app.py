@@ -15,7 +15,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
-from sandbox.clio import routes_activities, routes_documents, routes_folders, routes_people
+from sandbox.clio import (
+    routes_activities,
+    routes_documents,
+    routes_folders,
+    routes_matters_extra,
+    routes_people,
+)
 from sandbox.clio.api import API_PREFIX, Emulator
 from sandbox.clio.errors import error_body, error_response
 from sandbox.clio.oauth import ClioOAuth
@@ -99,6 +105,7 @@ def create_app(settings: ClioSettings) -> ASGIApp:
         *routes_folders.routes(emu),
         *routes_documents.routes(emu),
         *routes_activities.routes(emu),
+        *routes_matters_extra.routes(emu),
         # Loopback-only admin: fault knobs, "the user revoked the app inside Clio", and a matter's
         # status changed in Clio (a matter closed while returns still come in).
         *admin_routes(

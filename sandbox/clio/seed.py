@@ -13,6 +13,7 @@ import sqlite3
 import uuid as uuidlib
 from pathlib import Path
 
+from sandbox.clio import matter_fields
 from sandbox.clio.items import guess_content_type
 from sandbox.clio.store import now_iso, set_meta
 from sandbox.seed import firm
@@ -151,6 +152,7 @@ class Seeder:
             )
         for matter in firm.MATTERS:
             self.matter_row(matter)
+        matter_fields.seed(self.conn, s)
         for ident, name, entry_type in firm.EXPENSE_CATEGORIES:
             self.conn.execute(
                 "INSERT INTO expense_categories (id, name, rate, entry_type, created_at, updated_at) "

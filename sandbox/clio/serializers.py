@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sandbox.clio import matter_fields
 from sandbox.clio.fields import Selection, render
 from sandbox.clio.storage import Storage, version_url_fields
 from sandbox.clio.store import etag_of, get_meta, get_row
@@ -268,6 +269,10 @@ class Serializers:
                 return self._one("items", row["folder_id"], self.item)
             if name == "practice_area":
                 return self.practice_area(row["practice_area"]) if row["practice_area"] else None
+            if name == "custom_field_values":
+                return matter_fields.custom_field_values(self.conn, row["id"])
+            if name == "relationships":
+                return matter_fields.relationships(self.conn, row["id"])
             return self._one("users", 1, self.user)  # responsible_attorney: the account owner
 
         return render(sel, self.matter(row), related)

@@ -7,6 +7,7 @@ no relations, so a second nesting level can never be asked for.
 from __future__ import annotations
 
 from sandbox.clio.fields import Shape
+from sandbox.clio.shapes_matters import MATTER_EXTRA_SHAPES
 
 _STAMPS = ("created_at", "updated_at")
 
@@ -150,9 +151,13 @@ SHAPES: dict[str, Shape] = {
                 "folder": "Folder_base",
                 "practice_area": "PracticeArea_base",
                 "responsible_attorney": "User_base",
+                "custom_field_values": "CustomFieldValue",
+                "relationships": "Relationship_base",
             },
+            frozenset({"custom_field_values", "relationships"}),
         ),
         Shape("Matter_base", MATTER_SCALARS),
+        *MATTER_EXTRA_SHAPES,
         Shape("PracticeArea_base", ("id", "etag", *_STAMPS, "name", "category", "code")),
         Shape("Folder", FOLDER_SCALARS, _ITEM_RELATIONS, frozenset({"external_properties"})),
         Shape("Folder_base", FOLDER_SCALARS),

@@ -70,7 +70,10 @@ MAX_ID = 2**63 - 1
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
+    from sandbox.clio import matter_fields
+
     conn.executescript(SCHEMA)
+    matter_fields.create_schema(conn)
 
 
 def is_seeded(conn: sqlite3.Connection) -> bool:

@@ -46,7 +46,7 @@ def test_next_url_keeps_filters_and_host(clio: ClioServer) -> None:
         assert next_url.startswith(clio.api + "/contacts.json?")
         query = parse_qs(urlsplit(next_url).query)
         assert query["type"] == ["Company"] and query["limit"] == ["2"] and "page_token" in query
-        pages = _all_pages(client, "/contacts.json?limit=1&type=Company")
+        pages = _all_pages(client, "/contacts.json?limit=1&type=Company&client_only=true")
     assert len(pages) == 4 and all(len(p) == 1 for p in pages)
 
 
