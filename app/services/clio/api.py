@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from app.services.clio import transfer
-from app.services.clio.base import API_VERSION, PAGE_SIZE, ClioBase, ForeignPageUrl, Page, PageCursor
+from app.services.clio.base import API_VERSION, PAGE_SIZE, ForeignPageUrl, Page, PageCursor
+from app.services.clio.matter_details import MatterDetailCalls
 from app.services.clio.ratelimit import Priority, RateLimiter
 from app.services.clio.records import (
     Activity,
@@ -70,7 +71,7 @@ def _resume(cursor: PageCursor | None, path: str) -> str:
     return cursor.url if cursor is not None and cursor.url else path
 
 
-class ClioClient(ClioBase):
+class ClioClient(MatterDetailCalls):
     """Talks to one Clio region's API (`api_url` ends in `/api/v4`) for one connection."""
 
     # -- people and matters ---------------------------------------------------------------------

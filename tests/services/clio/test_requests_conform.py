@@ -15,6 +15,8 @@ from tests.helpers.clio_spec import check_request
 from tests.services.clio.helpers import RECORDER
 
 BRIGHTLINE_MATTER = 2002
+NEW_CASE_MATTER = 2010  # a court in its custom fields, no case number yet
+CASE_NUMBER_FIELD = 801
 
 
 def _tour(clio_client, tmp_path: Path) -> None:
@@ -27,6 +29,13 @@ def _tour(clio_client, tmp_path: Path) -> None:
             [c async for page in client.clients(query="a") for c in page]
             [m async for page in client.matters(client_id=1002, query="Brightline") for m in page]
             matter = await client.matter(BRIGHTLINE_MATTER)
+            await client.matter_custom_fields()
+            details = await client.matter_details(BRIGHTLINE_MATTER)
+            number = details.value_of(CASE_NUMBER_FIELD)
+            await client.set_matter_custom_field(
+                BRIGHTLINE_MATTER, CASE_NUMBER_FIELD, "30-2025-01423987", number
+            )
+            await client.set_matter_custom_field(NEW_CASE_MATTER, CASE_NUMBER_FIELD, "26STCV00017")
             await client.folder_page(matter.folder_id, query="a")
             folder = await client.create_folder("Order-7654321", BRIGHTLINE_MATTER, "Matter")
             await client.find_folder("Order-7654321", matter.folder_id)
