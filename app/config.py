@@ -207,6 +207,25 @@ FEES_CATEGORY = {
     for code, label, _suggested in FEE_KINDS
 }
 """The expense category each kind of fee is recorded under in Clio, by name."""
+CLIO_CASE_NUMBER_FIELD = declare(
+    int_setting(
+        "clio.matter_field.case_number",
+        0,
+        "The Clio matter custom field that holds the court's case number (its Clio id; 0: none "
+        "chosen). Orders started from a matter take their case number from it.",
+        minimum=0,
+        maximum=2**62,
+    )
+)
+CLIO_COURT_FIELD = declare(
+    int_setting(
+        "clio.matter_field.court",
+        0,
+        "The Clio matter custom field that names the court (its Clio id; 0: none chosen).",
+        minimum=0,
+        maximum=2**62,
+    )
+)
 START_AT_LOGIN = declare(
     bool_setting(
         "startup.at_login",

@@ -28,6 +28,7 @@ from app.config import Config, InvalidSettingValue, Setting
 from app.views.clio_access import ClioAccess
 from app.views.clio_box import ClioConnectionBox
 from app.views.fee_categories import FeeCategoriesBox
+from app.views.matter_fields_box import MatterFieldsBox
 from app.views.tasks import TaskRunner
 
 SHOWN: tuple[tuple[Setting[Any], str], ...] = (
@@ -143,6 +144,9 @@ class SettingsDialog(QDialog):
         self.fee_categories: FeeCategoriesBox | None = None
         if clio is not None and runner is not None and clio.enabled:
             self.fee_categories = FeeCategoriesBox(settings, clio, runner, self)
+        self.matter_fields: MatterFieldsBox | None = None
+        if clio is not None and runner is not None and clio.enabled:
+            self.matter_fields = MatterFieldsBox(settings, clio, runner, self)
         form_widget = QWidget()
         form = QFormLayout(form_widget)
         for item in self.fields.values():
@@ -162,6 +166,8 @@ class SettingsDialog(QDialog):
             item.set_value(settings.get(item.setting))
             if item.setting is config.FEES_BILLABLE and self.fee_categories is not None:
                 form.addRow(self.fee_categories)  # with the other fee settings
+            if item.setting is config.CLIO_REGION and self.matter_fields is not None:
+                form.addRow(self.matter_fields)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_widget)
@@ -195,6 +201,8 @@ class SettingsDialog(QDialog):
             item.show_error(None)
         if self.fee_categories is not None:
             self.fee_categories.restore(from_defaults=True)
+        if self.matter_fields is not None:
+            self.matter_fields.restore(from_defaults=True)
         self.summary.setVisible(False)
 
     def accept(self) -> None:
@@ -208,6 +216,8 @@ class SettingsDialog(QDialog):
                 assert self.fee_categories is not None
                 self.fee_categories.show_error(code, _readable(config.FEES_CATEGORY[code], error))
                 problems += 1
+        if self.matter_fields is not None:
+            problems += len(self.matter_fields.problems())
         for item in self.fields.values():
             try:
                 item.setting.to_json(item.value())
@@ -231,6 +241,8 @@ class SettingsDialog(QDialog):
         for code, name in categories.items():
             if name != self._settings.get(config.FEES_CATEGORY[code]):
                 self._settings.set(config.FEES_CATEGORY[code], name)
+        if self.matter_fields is not None:
+            self.matter_fields.save()
         super().accept()
 
 

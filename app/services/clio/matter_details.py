@@ -173,3 +173,28 @@ class MatterDetailCalls(ClioBase):
             params={"fields": MATTER_DETAIL_FIELDS},
             json={"data": {"custom_field_values": [entry]}},
         )
+
+
+TEXT_FIELD_TYPES = ("text_line", "text_area")
+"""Custom field types that can hold a case number or a court's name."""
+_HOLDS = {
+    "checkbox": "only yes or no",
+    "contact": "a link to a contact",
+    "currency": "an amount of money",
+    "date": "a date",
+    "time": "a time of day",
+    "email": "an email address",
+    "matter": "a link to a matter",
+    "numeric": "a number only",
+    "picklist": "one of a fixed list of options",
+    "url": "a web address",
+}
+
+
+def field_refusal(field: CustomField, holds: str) -> str | None:
+    """Why `field` cannot hold `holds` ("a case number", "the court"), or None when it can."""
+    if field.field_type in TEXT_FIELD_TYPES:
+        return None
+    kind = field.field_type.replace("_", " ")
+    what = _HOLDS.get(field.field_type, f"{kind} values")
+    return f"“{field.name}” is a {kind} field: it holds {what}, not {holds}. Choose a text field."
