@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -171,9 +173,12 @@ class ClioBrowser(QDialog):
         parent: QWidget | None = None,
         *,
         show: ShowInClio | None = None,
+        on_matter_order: Callable[[int], None] | None = None,
     ) -> None:
         """With `show`, the window opens at that folder with that document selected, to look at
-        (Show in Clio): nothing is chosen for an order, and the last location stays as it was."""
+        (Show in Clio): nothing is chosen for an order, and the last location stays as it was.
+        With `on_matter_order`, a matter's context menu offers "Start an order from this matter"
+        (called with the matter's id)."""
         super().__init__(parent)
         self.setWindowTitle("Select documents from Clio" if show is None else f"Clio — {show.path}")
         self.resize(900, 560)
@@ -198,6 +203,12 @@ class ClioBrowser(QDialog):
         self.error.setVisible(False)
         self.tree = QTreeView(headerHidden=True, uniformRowHeights=True)
         self.tree.setModel(self.tree_model)
+        self._on_matter_order = on_matter_order
+        self.matter_menu: QMenu | None = None
+        """The last context menu shown on a matter (tests trigger its action)."""
+        if on_matter_order is not None:
+            self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.table = QTableView(showGrid=False, sortingEnabled=False)
         self.table.setModel(self.files_model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -342,6 +353,23 @@ class ClioBrowser(QDialog):
         self.files_model.show_search(query, current.ancestor(NodeKind.MATTER))
         self.breadcrumb.setText(f"Search results for “{query}”")
         self.files_model.fetchMore(QModelIndex())
+
+    def menu_for(self, index: QModelIndex) -> QMenu | None:
+        """The context menu of a matter row (None for other rows)."""
+        node = self.tree_model.node(index)
+        if node.kind != NodeKind.MATTER or self._on_matter_order is None:
+            return None
+        menu = QMenu(self)
+        start = menu.addAction("Start an order from this matter")
+        on_matter_order, matter_id = self._on_matter_order, node.id
+        start.triggered.connect(lambda: on_matter_order(matter_id))
+        self.matter_menu = menu
+        return menu
+
+    def _tree_menu(self, point: QPoint) -> None:
+        menu = self.menu_for(self.tree.indexAt(point))
+        if menu is not None:
+            menu.popup(self.tree.viewport().mapToGlobal(point))
 
     def _fetch(self, index: QModelIndex) -> None:
         if self.tree_model.canFetchMore(index):

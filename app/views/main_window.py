@@ -264,6 +264,10 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.place_order_action = self._action("&Place Order…", lambda: self.place_order.open_new(), "Ctrl+N")
+        self.order_from_matter_action = self._action(
+            "Place Order from Clio &Matter…", lambda: self.place_order.choose_matter()
+        )
+        self.order_from_matter_action.setVisible(False)  # with Clio (see _clio_changed)
         self.place_order_action.setIcon(icon("document"))
         self.place_order_action.setToolTip("Place an eFiling order (Ctrl+N)")
         self.resume_menu = QMenu("&Resume Unfinished Order", self)
@@ -316,6 +320,7 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
         file_menu.addAction(self.place_order_action)
+        file_menu.addAction(self.order_from_matter_action)
         file_menu.addMenu(self.resume_menu)
         file_menu.addSeparator()
         file_menu.addActions([self.sign_in_action, self.sign_out_action])
@@ -652,6 +657,7 @@ class MainWindow(QMainWindow):
         connected = clio is not None and clio.connected
         self.activities_action.setEnabled(enabled)
         self.connect_clio_action.setVisible(enabled and not connected)
+        self.order_from_matter_action.setVisible(enabled)
         self.disconnect_clio_action.setVisible(enabled and connected)
         self.connection.clio.setVisible(enabled or bool(clio is not None and clio.status_text))
         if clio is not None:

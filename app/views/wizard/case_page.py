@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFormLayout,
     QLineEdit,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -27,12 +29,25 @@ class CasePage(QWidget):
     """Court, case category and type, new case or existing case number, case title."""
 
     def __init__(
-        self, wizard: OrderWizard, on_court: Callable[[str], None], parent: QWidget | None = None
+        self,
+        wizard: OrderWizard,
+        on_court: Callable[[str], None],
+        parent: QWidget | None = None,
+        *,
+        on_from_matter: Callable[[], None] | None = None,
     ) -> None:
+        """With `on_from_matter`, a "From Clio matter…" button offers to fill the order from one."""
         super().__init__(parent)
         self.wizard = wizard
         self._on_court = on_court
-        catalog, draft = wizard.catalog, wizard.draft
+        self.from_matter = QPushButton("From Clio &matter…")
+        self.from_matter.setToolTip(
+            "Fill the court, case number, title and parties from a Clio matter, and file returns there"
+        )
+        self.from_matter.setVisible(on_from_matter is not None)
+        if on_from_matter is not None:
+            self.from_matter.clicked.connect(on_from_matter)
+        catalog = wizard.catalog
         self.court = QComboBox()
         self.court.setAccessibleName("Court")
         self.court.addItem("Choose the court…", None)
@@ -73,16 +88,11 @@ class CasePage(QWidget):
         form.addRow("Case t&itle:", self.case_title)
         form.addRow("", self.problems["case_title"])
         layout = QVBoxLayout(self)
+        layout.addWidget(self.from_matter, 0, Qt.AlignmentFlag.AlignRight)
         layout.addLayout(form)
         layout.addStretch(1)
 
-        self.court.setCurrentIndex(max(0, self.court.findData(draft.court_id)))
-        self.category.setCurrentIndex(max(0, self.category.findData(draft.case_category_id)))
-        self._fill_types()
-        (self.new_case if draft.new_case else self.existing_case).setChecked(True)
-        self.case_number.setText(draft.case_number)
-        self.case_number.setEnabled(not draft.new_case)
-        self.case_title.setText(draft.case_title)
+        self.reload()
 
         self.court.currentIndexChanged.connect(self._court_chosen)
         self.category.currentIndexChanged.connect(self._category_chosen)
@@ -92,6 +102,22 @@ class CasePage(QWidget):
         self.new_case.toggled.connect(self._new_case_toggled)
         self.case_number.textEdited.connect(self.wizard.set_case_number)
         self.case_title.textEdited.connect(self.wizard.set_case_title)
+
+    def reload(self) -> None:
+        """Show the draft's case as it is now (after it was filled from a Clio matter)."""
+        draft = self.wizard.draft
+        widgets = (self.court, self.category, self.new_case, self.existing_case)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.court.setCurrentIndex(max(0, self.court.findData(draft.court_id)))
+        self.category.setCurrentIndex(max(0, self.category.findData(draft.case_category_id)))
+        self._fill_types()
+        (self.new_case if draft.new_case else self.existing_case).setChecked(True)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.case_number.setText(draft.case_number)
+        self.case_number.setEnabled(not draft.new_case)
+        self.case_title.setText(draft.case_title)
 
     def _court_chosen(self, _index: int) -> None:
         court_id = self.court.currentData()

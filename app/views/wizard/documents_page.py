@@ -7,6 +7,7 @@ reports back through the wizard's events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
@@ -82,6 +83,8 @@ class DocumentsPage(QWidget):
         super().__init__(parent)
         self.wizard, self.submission, self.runner = wizard, submission, runner
         self.settings, self.clio = settings, clio
+        self.on_matter_order: Callable[[int], None] | None = None
+        """Fills the order from a Clio matter (the Clio window's "Start an order from this matter")."""
         self.notices = NotificationArea()
         """This page's own notices (Undo of a removal): they stay with the page, never follow the
         user onto Fees, Review or the submitted page."""
@@ -265,7 +268,14 @@ class DocumentsPage(QWidget):
             self.clio_browser.raise_()
             self.clio_browser.activateWindow()
             return
-        browser = ClioBrowser(client, self.runner, self.settings, self.clio.account_label, self)
+        browser = ClioBrowser(
+            client,
+            self.runner,
+            self.settings,
+            self.clio.account_label,
+            self,
+            on_matter_order=self.on_matter_order,
+        )
         browser.follow_account(self.clio)
         browser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         browser.setWindowModality(Qt.WindowModality.NonModal)

@@ -24,6 +24,8 @@ from app.views.notify import Action, Level, NotificationArea
 from app.views.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from app.services.clio.api import ClioClient
+
     # The wizard (its window, flow and the intake behind its submission) loads when it first opens.
     from app.services.wizard.autosave import SavedDraft
     from app.services.wizard.flow import OrderWizard
@@ -113,6 +115,37 @@ class PlaceOrder(QObject):
         self.runner.run(
             self._parent, self.desk.catalog(), on_success=lambda catalog: self._open(self.desk.new(catalog))
         )
+
+    def open_from_matter(self, matter_id: int) -> None:
+        """A new wizard filled from the Clio matter `matter_id` (or the open one, brought forward
+        and filled: the user confirms the parties' roles before anything changes)."""
+        if self._bring_forward():
+            assert self.window is not None
+            self.window.fill_from_matter(matter_id)
+            return
+        self.runner.run(
+            self._parent,
+            self.desk.catalog(),
+            on_success=lambda catalog: self._show(self.desk.new(catalog)).fill_from_matter(matter_id),
+        )
+
+    def choose_matter(self) -> None:
+        """Place Order from Clio Matter…: pick a matter (connecting first if needed), then open the
+        wizard filled from it."""
+        if self.clio is None:
+            return
+
+        def pick(client: ClioClient) -> None:
+            from app.views.matter_picker import MatterPicker
+
+            picker = MatterPicker(
+                client, self.runner, self._parent, title="Start an order from a Clio matter"
+            )
+            picker.sig_chosen.connect(lambda matter: self.open_from_matter(matter.id))
+            self.matter_picker = picker
+            picker.open()
+
+        self.clio.ensure_connected(self._parent, pick)
 
     def resume(self, draft_id: str) -> None:
         """Open the saved draft `draft_id` where it was left; unfinished work starts again."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Config
+from app.services.clio.api import ClioClient
 from app.services.http import ServiceError
 from app.services.legalconnect.client import LegalConnectClient
 from app.services.legalconnect.records import Order
@@ -37,6 +38,7 @@ from app.views.tasks import TaskRunner
 from app.views.wizard.case_page import CasePage
 from app.views.wizard.documents_page import DocumentsPage
 from app.views.wizard.fees_page import FeesPage
+from app.views.wizard.from_matter import MatterFill
 from app.views.wizard.parties_page import PartiesPage
 from app.views.wizard.review_page import ReviewPage
 from app.views.wizard.signals import WizardSignals
@@ -71,9 +73,16 @@ class WizardWindow(QDialog):
         self._close_answered = False
         self.close_prompt: QMessageBox | None = None
 
-        self.case_page = CasePage(wizard, self.load_court_types)
+        self.clio = clio
+        self.case_page = CasePage(
+            wizard,
+            self.load_court_types,
+            on_from_matter=self.choose_matter_to_fill if clio is not None and clio.enabled else None,
+        )
+        self.matter_fill = MatterFill(self, wizard, runner, settings, self.notices, self._filled_from_matter)
         self.parties_page = PartiesPage(wizard)
         self.documents_page = DocumentsPage(wizard, self.signals, submission, runner, settings, clio)
+        self.documents_page.on_matter_order = self.fill_from_matter
         self.fees_page = FeesPage(wizard, submission, runner)
         self.review_page = ReviewPage(wizard, runner, clio, quote=lambda: self.fees_page.quote)
         self.pages: dict[Step, CasePage | PartiesPage | DocumentsPage | FeesPage | ReviewPage] = {
@@ -192,6 +201,38 @@ class WizardWindow(QDialog):
             on_success=lambda _types: self.documents_page.refresh_types(),
             key="court",
         )
+
+    # -- from a Clio matter ----------------------------------------------------------------------
+
+    def choose_matter_to_fill(self) -> None:
+        """From Clio matter…: pick a matter (connecting to Clio first if needed), then fill."""
+        if self.clio is None:
+            return
+
+        def pick(client: ClioClient) -> None:
+            from app.views.matter_picker import MatterPicker
+
+            picker = MatterPicker(client, self.runner, self, title="Start the order from a Clio matter")
+            picker.sig_chosen.connect(lambda matter: self.matter_fill.fill(client, matter.id))
+            self.matter_picker = picker
+            picker.open()
+
+        self.clio.ensure_connected(self, pick)
+
+    def fill_from_matter(self, matter_id: int) -> None:
+        """Fill this order from the Clio matter `matter_id` (after the user confirms the roles)."""
+        if self.clio is not None:
+            self.clio.ensure_connected(self, lambda client: self.matter_fill.fill(client, matter_id))
+
+    def _filled_from_matter(self) -> None:
+        """Show what was filled: back on the Case page, the parties listed, the court's types read."""
+        self.case_page.reload()
+        self.parties_page.show_roles()
+        self.parties_page.show_parties()
+        if self.wizard.draft.court_id:
+            self.load_court_types(self.wizard.draft.court_id)
+        if self.wizard.current is not Step.CASE:
+            self.wizard.goto(Step.CASE)
 
     # -- submitting -----------------------------------------------------------------------------
 
