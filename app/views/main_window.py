@@ -520,6 +520,17 @@ class MainWindow(QMainWindow):
             actions.append(Action("Open order", lambda: self.open_order(order_id)))
         elif announcement.offer is Offer.CONNECT_CLIO and self.clio is not None and self.clio.enabled:
             actions.append(Action("Connect…", self.connect_clio))
+        if announcement.new_case_number:
+            from app.views.case_number_writeback import writeback_actions
+
+            actions += writeback_actions(
+                announcement,
+                owner=self,
+                clio=self.clio,
+                settings=self._settings,
+                runner=self._runner,
+                tell=lambda title, message, level: self.notification_area.show_notice(title, message, level),
+            )
         self._announced_order = order_id
         notice = self.notifier.notify(
             announcement.title, announcement.message, Level(announcement.tone.value), actions

@@ -157,6 +157,10 @@ def commit(
         " review_due_at = NULL WHERE id = ?",
         (status, stamp(when), stamp(when), order["id"]),
     )
+    if status != "rejected" and order["new_case"] and not order["case_number"]:
+        # The court opens the new case and gives it its number (e.g. 26LACV00017).
+        number = f"{when:%y}{order['court_id'] or ''}CV{order['id']:05d}"
+        conn.execute("UPDATE orders SET case_number = ? WHERE id = ?", (number, order["id"]))
     words = {"accepted": "accepted", "rejected": "rejected", "partially_accepted": "partially accepted"}
     lines = [f"The court {words[status]} order {order['order_number']} ({order['case_title']})."]
     lines += [

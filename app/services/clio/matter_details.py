@@ -198,3 +198,19 @@ def field_refusal(field: CustomField, holds: str) -> str | None:
     kind = field.field_type.replace("_", " ")
     what = _HOLDS.get(field.field_type, f"{kind} values")
     return f"“{field.name}” is a {kind} field: it holds {what}, not {holds}. Choose a text field."
+
+
+async def write_case_number(client: MatterDetailCalls, matter_id: int, field_id: int, number: str) -> str:
+    """Put the court's case number into the matter's case-number field (a new value, or the one
+    there changed); says what was done."""
+    matter = await client.data(
+        "GET", f"matters/{matter_id}.json", MatterDetails.from_json, params={"fields": MATTER_DETAIL_FIELDS}
+    )
+    existing = matter.value_of(field_id)
+    where = matter.display_number or f"matter {matter_id}"
+    if existing is not None and existing.value.strip() == number:
+        return f"Clio › {where} already has case number {number}."
+    await client.set_matter_custom_field(matter_id, field_id, number, existing)
+    if existing is not None and existing.value.strip():
+        return f"Case number {number} written into Clio › {where} (it was {existing.value.strip()})."
+    return f"Case number {number} written into Clio › {where}."

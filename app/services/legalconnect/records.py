@@ -196,6 +196,11 @@ class Order:
         return str(self.raw.get("client_key") or "")
 
     @property
+    def new_case(self) -> bool:
+        """Filed as a new case (whose number the court gives when it accepts it)."""
+        return bool(self.raw.get("new_case", False))
+
+    @property
     def rejected_documents(self) -> tuple[OrderDocument, ...]:
         return tuple(d for d in self.documents if d.review_result == "rejected")
 

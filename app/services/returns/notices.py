@@ -47,6 +47,11 @@ class Announcement:
     tone: Tone
     order_id: int | None
     offer: Offer
+    new_case_number: str = ""
+    """The number the court gave a new case it accepted, when its Clio matter is known (the window
+    offers to write it into the matter's case-number field)."""
+    matter_id: int | None = None
+    matter_label: str = ""
 
 
 def _documents(count: int) -> str:
@@ -129,6 +134,18 @@ class DecisionNotices:
         else:
             outcome = f"{_documents(summary.filed)} of {summary.total} filed into Clio › {where} so far"
         message = " — ".join(p for p in (order.case_title, outcome) if p)
+        if order.new_case and order.case_number and order.clio and order.status is not OrderStatus.REJECTED:
+            number, clio = order.case_number, order.clio
+            return Announcement(
+                title,
+                message,
+                tone,
+                order.id,
+                Offer.OPEN_ORDER,
+                number,
+                clio.matter_id,
+                clio.matter_display_number,
+            )
         return Announcement(title, message, tone, order.id, Offer.OPEN_ORDER)
 
     def _late(self, order: Order, count: int, filed: tuple[int, str] | None) -> Announcement:
