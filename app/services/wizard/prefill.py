@@ -49,6 +49,8 @@ class Prefill:
 
     matter: ClioMatter | None
     case_title: str
+    description: str
+    """The matter's description (the title is rebuilt from it once the roles are confirmed)."""
     case_number: str
     court_id: str | None
     category_id: str | None
@@ -84,6 +86,17 @@ def match_court(text: str, courts: tuple[Court, ...]) -> Court | None:
         if wanted.endswith(court.county.casefold()) or court.county.casefold() == wanted:
             return court
     return None
+
+
+def caption_title(description: str, parties: list[Party]) -> str:
+    """The matter's description when it reads like a caption ("A v. B"), else the client v. the
+    first defendant or respondent, else the description."""
+    title = description.strip()
+    client = next((p for p in parties if p.is_client), None)
+    adverse = next((p for p in parties if p.role in ("defendant", "respondent")), None)
+    if not _CAPTION.search(title) and client is not None and adverse is not None:
+        return f"{client.name} v. {adverse.name}"
+    return title
 
 
 def _kind(clio_type: str) -> str:
@@ -137,10 +150,7 @@ def build_prefill(
         elif court is None:
             missing.append(f"The matter's court “{text}” is not one of the Service Provider's courts.")
 
-    adverse = next((p for p in parties if p.role in ("defendant", "respondent")), None)
-    title = details.description.strip()
-    if not _CAPTION.search(title) and parties and parties[0].is_client and adverse is not None:
-        title = f"{parties[0].name} v. {adverse.name}"
+    title = caption_title(details.description, [Party(p.role, p.name, p.kind, p.is_client) for p in parties])
     matter = (
         ClioMatter(details.client_id, details.client_name, details.id, details.display_number)
         if details.client_id is not None
@@ -151,6 +161,7 @@ def build_prefill(
     return Prefill(
         matter,
         title,
+        details.description.strip(),
         case_number,
         court_id,
         category.id if category else None,
@@ -166,8 +177,9 @@ def apply_prefill(wizard: OrderWizard, prefill: Prefill, parties: list[Party]) -
         wizard.set_court(prefill.court_id)
     if prefill.category_id:
         wizard.set_case_category(prefill.category_id)
-    if prefill.case_title:
-        wizard.set_case_title(prefill.case_title)
+    title = caption_title(prefill.description, parties) or prefill.case_title
+    if title:
+        wizard.set_case_title(title)
     if prefill.case_number:
         wizard.set_new_case(False)
         wizard.set_case_number(prefill.case_number)

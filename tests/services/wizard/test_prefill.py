@@ -74,6 +74,14 @@ def test_a_complete_matter_fills_title_number_court_parties_and_matter(catalog: 
 def test_a_description_that_is_no_caption_becomes_client_v_adverse_party(catalog: Catalog) -> None:
     prefill = build_prefill(_details(description="Freight contract dispute"), catalog, CASE_NUMBER, COURT)
     assert prefill.case_title == "Brightline Logistics, Inc. v. Harmon Freight Co."
+    # The title follows the roles the user confirms: no defendant, then the description stays.
+    wizard = OrderWizard(catalog)
+    apply_prefill(wizard, prefill, [Party("plaintiff", "Brightline Logistics, Inc.", "organization", True)])
+    assert wizard.draft.case_title == "Freight contract dispute"
+    wizard = OrderWizard(catalog)
+    confirmed = [Party(p.role, p.name, p.kind, p.is_client) for p in prefill.parties if p.role]
+    apply_prefill(wizard, prefill, confirmed)
+    assert wizard.draft.case_title == "Brightline Logistics, Inc. v. Harmon Freight Co."
 
 
 def test_an_incomplete_matter_fills_what_it_can_and_says_what_is_missing(catalog: Catalog) -> None:
