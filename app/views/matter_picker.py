@@ -25,12 +25,19 @@ from app.views.tasks import TaskRunner
 SEARCH_DELAY_MS = 300
 
 
+PICKER_LIMIT = 200
+"""Matters listed at most (one page of Clio's): a search narrows it down further."""
+
+
 async def first_matters(client: ClioClient, query: str) -> list[Matter]:
-    """The first page of open and pending matters matching `query` (a picker needs no more)."""
+    """Up to `PICKER_LIMIT` open, then pending, matters matching `query` (a pending matter is
+    listed after the open ones, not hidden by them)."""
+    found: list[Matter] = []
     async for page in client.matters(query=query):
-        if page:
-            return page
-    return []
+        found += page
+        if len(found) >= PICKER_LIMIT:
+            break
+    return found[:PICKER_LIMIT]
 
 
 class MatterPicker(QDialog):

@@ -142,7 +142,8 @@ def test_place_order_from_clio_matter_opens_a_filled_wizard(qtbot, stack, sandbo
     assert window.order_from_matter_action.isVisible()
     window.order_from_matter_action.trigger()
     qtbot.waitUntil(lambda: getattr(window.place_order, "matter_picker", None) is not None, timeout=15_000)
-    _pick(qtbot, window.place_order.matter_picker, "Employment", "Okafor - Employment Claim")
+    # "Okafor" matches an open matter and a pending one: the pending one is listed after it.
+    _pick(qtbot, window.place_order.matter_picker, "Okafor", "Okafor - Employment Claim")
     qtbot.waitUntil(lambda: window.place_order.window is not None, timeout=15_000)
     wizard_window = window.place_order.window
     qtbot.waitUntil(lambda: wizard_window.matter_fill.dialog is not None, timeout=15_000)
