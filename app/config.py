@@ -268,6 +268,21 @@ LIBREOFFICE_PATH = declare(
         "Full path of LibreOffice's soffice program, when it is not found automatically.",
     )
 )
+OCR_AUTOMATIC = declare(
+    bool_setting(
+        "ocr.automatic",
+        False,
+        "Make scanned PDFs searchable automatically: documents without a text layer go through OCR "
+        "(Tesseract) before they are uploaded. Off: use Make Searchable on the document's row.",
+    )
+)
+TESSERACT_PATH = declare(
+    str_setting(
+        "ocr.tesseract_path",
+        "",
+        "Full path of the Tesseract OCR program, when it is not found automatically.",
+    )
+)
 
 
 def render_pattern(pattern: str, fields: Mapping[str, object]) -> str:

@@ -14,6 +14,7 @@ BENCHMARKS = [
     "clio_transfer",
     "intake",
     "documents",
+    "ocr",
     "clio_tree",
     "returns",
     "expenses",

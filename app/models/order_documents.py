@@ -57,16 +57,18 @@ HEADERS = ("Document Type", "Name", "Pages", "Size", "Source", "Lead", "Status")
 
 
 def status_text(doc: DraftDocument) -> str:
-    """ "Downloading 42 %", "Converting…", "Ready", "Error: <reason>" …"""
+    """ "Downloading 42 %", "Converting…", "Making searchable 40 %", "Ready", "Error: <reason>" …"""
     status = doc.status
     if status is DocumentStatus.DOWNLOADING:
         return f"Downloading {doc.progress * 100:.0f} %"
+    if status is DocumentStatus.MAKING_SEARCHABLE:
+        return f"Making searchable {doc.progress * 100:.0f} %"
     if status is DocumentStatus.UPLOADING:
         return f"Uploading {doc.progress * 100:.0f} %"
     if status is DocumentStatus.ERROR:
         return f"Error: {doc.error}"
     if status is DocumentStatus.READY:
-        return "Ready (see the warning)" if doc.warnings else "Ready"
+        return "Ready (see the warning)" if doc.warnings or doc.ocr_problem else "Ready"
     if status is DocumentStatus.PENDING:
         return "Waiting for a document type" if not doc.filing_code else "Waiting…"
     return f"{status.label}…"
@@ -223,7 +225,7 @@ class OrderDocumentsModel(QAbstractTableModel):
     def _tooltip(self, doc: DraftDocument, column: Column) -> str | None:
         if column is Column.STATUS:
             lines = [doc.error] if doc.status is DocumentStatus.ERROR else []
-            lines += [p for p in (self._problems.get(doc.local_id),) if p]
+            lines += [p for p in (self._problems.get(doc.local_id), doc.ocr_problem) if p]
             lines += list(doc.warnings)
             return "\n".join(dict.fromkeys(lines)) or None  # an error is often the row's problem too
         if column is Column.SOURCE:

@@ -49,6 +49,8 @@ SHOWN: tuple[tuple[Setting[Any], str], ...] = (
     (config.START_AT_LOGIN, "Start at login, minimised to the tray"),
     (config.LOG_LEVEL, "Log detail"),
     (config.LIBREOFFICE_PATH, "LibreOffice program"),
+    (config.OCR_AUTOMATIC, "Make scanned PDFs searchable automatically"),
+    (config.TESSERACT_PATH, "Tesseract OCR program"),
 )
 """The settings a user may change here, with their labels, in the order shown (only settings the app
 reads: the firm's own Clio app keys for self-hosting are not offered here)."""

@@ -4,6 +4,7 @@
 court-ready PDF or `Refused` with a message for the document's row; `DocumentConverter.detect()`
 finds Microsoft Word and LibreOffice on this computer, LibreOffice behind a queue that batches the
 runs of documents added together and never starts more than the computer can spare.
+`TextRecognition` makes a scanned PDF searchable (OCRmyPDF and Tesseract, in a process of its own).
 """
 
 from app.services.intake.batching import LibreOfficeQueue, spare_runs
@@ -11,6 +12,7 @@ from app.services.intake.convert import DocumentConverter, MicrosoftWord, word_i
 from app.services.intake.files import create_private_file, make_workdir
 from app.services.intake.intake import Converter, IntakeItem, prepare, prepare_many
 from app.services.intake.libreoffice import ConversionJob, LibreOffice, find_soffice
+from app.services.intake.ocr import OcrFailed, TextRecognition, find_tesseract
 from app.services.intake.records import (
     MB,
     CourtLimits,
@@ -38,6 +40,7 @@ __all__ = [
     "MicrosoftWord",
     "Notice",
     "NoticeKind",
+    "OcrFailed",
     "Prepared",
     "Ready",
     "Refusal",
@@ -45,8 +48,10 @@ __all__ = [
     "Refused",
     "Sniffed",
     "Stage",
+    "TextRecognition",
     "create_private_file",
     "find_soffice",
+    "find_tesseract",
     "make_workdir",
     "prepare",
     "prepare_many",

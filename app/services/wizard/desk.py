@@ -90,7 +90,7 @@ class OrderDesk:
     def submission_for(self, wizard: OrderWizard) -> OrderSubmission:
         """The submission service of `wizard`, over the real intake and the current Clio client."""
         from app.services.intake import DocumentConverter
-        from app.services.wizard.intake_and_clio import ClioDownloads, IntakePreparer
+        from app.services.wizard.intake_and_clio import ClioDownloads, IntakePreparer, SearchableScans
         from app.services.wizard.submission import OrderSubmission
 
         if self._converter is None:
@@ -110,6 +110,8 @@ class OrderDesk:
             work_dir=work_dir,
             clio=ClioDownloads(self._clio_client),
             workstation_id=self.store.workstation_id(),
+            ocr=SearchableScans(lambda: self.settings.get(config.TESSERACT_PATH)),
+            auto_searchable=lambda: self.settings.get(config.OCR_AUTOMATIC),
         )
 
     def draft_of_order(self, order_id: int) -> str | None:

@@ -22,6 +22,8 @@ class DocumentStatus(enum.StrEnum):
     DOWNLOADING = "downloading"
     CHECKING = "checking"
     CONVERTING = "converting"
+    MAKING_SEARCHABLE = "making_searchable"
+    """OCR is adding a text layer to a scanned PDF (then it is checked and uploaded again)."""
     UPLOADING = "uploading"
     READY = "ready"
     ERROR = "error"
@@ -33,7 +35,7 @@ class DocumentStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return self.value.replace("_", " ").capitalize()
 
 
 class Role(enum.StrEnum):
@@ -110,6 +112,10 @@ class DraftDocument:
     """0..1 within the current status (download or upload); 1 when ready."""
     error: str = ""
     warnings: tuple[str, ...] = ()
+    scanned: bool = False
+    """The PDF has no text layer (its pages are images): OCR can make it searchable."""
+    ocr_problem: str = ""
+    """Why the last try to make it searchable did not (the document itself is as it was)."""
     pdf_path: Path | None = None
     word_copy_path: Path | None = None
     pages: int | None = None
@@ -156,6 +162,8 @@ class DraftDocument:
             "status": self.status.value,
             "error": self.error,
             "warnings": list(self.warnings),
+            "scanned": self.scanned,
+            "ocr_problem": self.ocr_problem,
             "pdf_path": _path_json(self.pdf_path),
             "word_copy_path": _path_json(self.word_copy_path),
             "pages": self.pages,
@@ -191,6 +199,8 @@ class DraftDocument:
             status=DocumentStatus(raw.get("status", "pending")),
             error=str(raw.get("error", "")),
             warnings=tuple(raw.get("warnings") or ()),
+            scanned=bool(raw.get("scanned", False)),
+            ocr_problem=str(raw.get("ocr_problem", "")),
             pdf_path=_path(raw.get("pdf_path")),
             word_copy_path=_path(raw.get("word_copy_path")),
             pages=raw.get("pages"),

@@ -1,12 +1,15 @@
 """The real intake and Clio client behind the wizard's small ports (`ports.py`).
 
 `IntakePreparer` turns intake's `Ready` / `Refused` into the wizard's `Prepared` / `Refused` and its
-stages into row statuses; `ClioDownloads` asks for the current Clio client at each download, so a
+stages into row statuses; `SearchableScans` runs OCR with the Tesseract the settings point to (or
+the one installed), looked for at each use, so one installed while the app runs is found;
+`ClioDownloads` asks for the current Clio client at each download, so a
 connection made after the wizard opened (or made again after Clio ended it) is the one used.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from app.services import intake
 from app.services.clio.api import ClioClient
 from app.services.clio.tokens import ClioConnectionEnded
 from app.services.wizard.draft import DocumentStatus
-from app.services.wizard.ports import ByteProgress, Prepared, PrepareRequest, Refused
+from app.services.wizard.ports import ByteProgress, Prepared, PrepareRequest, Refused, SearchableFailed
 
 _STAGES = {
     intake.Stage.CHECKING: DocumentStatus.CHECKING,
@@ -66,7 +69,27 @@ class IntakePreparer:
             word_copy_path=result.word_copy_path,
             warnings=tuple(n.message for n in result.warnings),
             fixed_name=result.fixed_name if result.fixed_name != request.display_name else None,
+            scanned=any(n.kind is intake.NoticeKind.NO_TEXT_LAYER for n in result.warnings),
         )
+
+
+class SearchableScans:
+    """`TextRecognizer` over intake's OCR; `tesseract_path()` is the configured location ("": look)."""
+
+    def __init__(self, tesseract_path: Callable[[], str] = lambda: "", *, jobs: int | None = None) -> None:
+        self._tesseract_path = tesseract_path
+        self._jobs = jobs
+
+    async def make_searchable(
+        self, pdf: Path, output: Path, display_name: str, pages: int, progress: ByteProgress
+    ) -> None:
+        """OCR `pdf` into `output` (see `app.services.intake.ocr`); raises `SearchableFailed`."""
+        tesseract = await asyncio.to_thread(intake.find_tesseract, self._tesseract_path() or None)
+        engine = intake.TextRecognition(tesseract, jobs=self._jobs)
+        try:
+            await engine.make_searchable(pdf, output, display_name, pages=pages, on_progress=progress)
+        except intake.OcrFailed as failed:
+            raise SearchableFailed(failed.message) from failed
 
 
 class ClioDownloads:

@@ -29,6 +29,8 @@ class Prepared:
     warnings: tuple[str, ...] = ()
     fixed_name: str | None = None
     """A file name the court accepts, when the original one would be refused."""
+    scanned: bool = False
+    """Its pages are images without text (one of `warnings` says so): OCR can make it searchable."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,25 @@ class FilePreparer(Protocol):
         self, source: Path, request: PrepareRequest, on_stage: Callable[[DocumentStatus], None]
     ) -> Prepared | Refused:
         """Check (and convert) `source`; report CHECKING / CONVERTING through `on_stage`."""
+        ...
+
+
+class SearchableFailed(Exception):
+    """OCR did not make the document searchable; `message` names the file and says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TextRecognizer(Protocol):
+    """Adds a text layer to a scanned PDF (OCR), keeping its pages and page images."""
+
+    async def make_searchable(
+        self, pdf: Path, output: Path, display_name: str, pages: int, progress: ByteProgress
+    ) -> None:
+        """Write `pdf` with searchable text to `output`, reporting (pages done, pages); raises
+        `SearchableFailed` (Tesseract missing, OCR failed) with nothing written."""
         ...
 
 

@@ -138,6 +138,27 @@ def too_large_in_clio(name: str, size: int, court: Court) -> str:
     )
 
 
+STAYS_SCANNED = "It stays as it was, without searchable text."
+"""How every message about OCR that did not help ends: the document itself did not change."""
+
+
+def ocr_read_nothing(name: str) -> str:
+    """OCR ran on a scan but read no text (faint, blurred, or no text on it)."""
+    return f"OCR found no readable text in “{name}” (the scan may be too faint or blurred). {STAYS_SCANNED}"
+
+
+def ocr_copy_refused(reason: str) -> str:
+    """The searchable copy OCR made was refused when it was checked like any PDF."""
+    return f"{reason} That was the searchable copy OCR made; the scan itself stays as it was."
+
+
+def ocr_changed_pages(name: str, scanned: int, made: int) -> str:
+    """The searchable copy does not have the scan's pages (it is not used)."""
+    return (
+        f"“{name}” could not be made searchable (OCR gave {made} pages instead of {scanned}). {STAYS_SCANNED}"
+    )
+
+
 def case_problems(draft: OrderDraft, catalog: Catalog) -> Problems:
     problems: Problems = {}
     court = catalog.court(draft.court_id)

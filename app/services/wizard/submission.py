@@ -14,6 +14,12 @@ documents the provider has but the draft no longer does.
 
 A failure stays on its own row, with a message naming the file; `retry(local_id)` picks it up
 from where it stopped (an uploaded PDF is not prepared again).
+
+A scanned PDF (no text layer) can be made searchable: `make_searchable(local_id)` on a ready row,
+or by itself before the first upload when `auto_searchable()` says so. OCR runs apart from the
+window; its result is checked again like any PDF and replaces the uploaded one. When OCR cannot
+(Tesseract missing, nothing readable, OCR failed) the document stays exactly as it was and
+`ocr_problem` on its row says why.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import asyncio
 import contextlib
 import logging
 import shutil
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +51,15 @@ from app.services.wizard.events import (
     WizardEvent,
 )
 from app.services.wizard.flow import NotAllowed, OrderWizard
-from app.services.wizard.ports import ClioFetcher, FilePreparer, PrepareRequest, Refused
+from app.services.wizard.ports import (
+    ClioFetcher,
+    FilePreparer,
+    Prepared,
+    PrepareRequest,
+    Refused,
+    SearchableFailed,
+    TextRecognizer,
+)
 from app.services.wizard.reconcile import document_key, order_key
 from app.services.wizard.remote import order_fields, reconcile_documents
 
@@ -76,14 +92,18 @@ class OrderSubmission:
         clio: ClioFetcher | None = None,
         parallel_uploads: int = 4,
         workstation_id: str = "",
+        ocr: TextRecognizer | None = None,
+        auto_searchable: Callable[[], bool] = lambda: False,
     ) -> None:
         """`work_dir`: a private directory for this draft's downloads and converted files,
         removed after submitting or discarding. `workstation_id` makes the keys that let the
         draft's order and documents be created safely again after a lost answer (none: the
-        creations are sent once, never repeated)."""
+        creations are sent once, never repeated). `ocr` makes scanned PDFs searchable (none: it
+        is not offered); `auto_searchable()` whether to do so by itself, before uploading."""
         self.wizard, self.draft, self.client = wizard, wizard.draft, client
         self._workstation = workstation_id
         self.preparer, self.clio, self.work_dir = preparer, clio, work_dir
+        self.ocr, self._auto_searchable = ocr, auto_searchable
         self._slots = asyncio.Semaphore(parallel_uploads)
         self._order_lock = asyncio.Lock()
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -113,7 +133,9 @@ class OrderSubmission:
                 task.cancel()
 
     def busy(self, local_id: str) -> bool:
-        return local_id in self._tasks
+        """Whether work on the document is under way (a task that has just ended does not count)."""
+        task = self._tasks.get(local_id)
+        return task is not None and not task.done()
 
     async def wait_idle(self) -> None:
         """Return once no document is being prepared or uploaded and background calls are done."""
@@ -125,14 +147,14 @@ class OrderSubmission:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    def _schedule(self, local_id: str) -> None:
-        if local_id in self._tasks:
+    def _schedule(self, local_id: str, *, searchable: bool = False) -> None:
+        if self.busy(local_id):
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # no loop yet: `start()` picks it up
-        task = loop.create_task(self._process(local_id))
+        task = loop.create_task(self._process(local_id, searchable=searchable))
         self._tasks[local_id] = task
         task.add_done_callback(
             lambda t: self._tasks.pop(local_id) if self._tasks.get(local_id) is t else None
@@ -144,6 +166,29 @@ class OrderSubmission:
         if doc.status is DocumentStatus.ERROR:
             self._set(doc, DocumentStatus.PENDING, error="")
         self._schedule(local_id)
+
+    def can_make_searchable(self, local_id: str) -> bool:
+        """Whether `make_searchable` would start: a ready, scanned PDF, and OCR offered."""
+        doc = self.draft.document(local_id)
+        return (
+            self.ocr is not None
+            and doc.scanned
+            and doc.status is DocumentStatus.READY
+            and doc.pdf_path is not None
+        )
+
+    def make_searchable(self, local_id: str) -> bool:
+        """Start OCR on a ready, scanned document (see the module docstring); False when it cannot
+        start (then nothing changed). Needs a running loop."""
+        if not self.can_make_searchable(local_id) or self.busy(local_id):
+            return False
+        self._schedule(local_id, searchable=True)
+        if not self.busy(local_id):
+            return False
+        doc = self.draft.document(local_id)
+        doc.ocr_problem = ""
+        self._set(doc, DocumentStatus.MAKING_SEARCHABLE)  # at once: the row (and its buttons) show it
+        return True
 
     def _on_event(self, event: WizardEvent) -> None:
         if isinstance(event, DocumentAdded | DocumentChanged):
@@ -189,11 +234,18 @@ class OrderSubmission:
         if any(d is doc for d in self.draft.documents):
             self.wizard.notify_document(doc.local_id, persist=False)
 
-    async def _process(self, local_id: str) -> None:
+    async def _process(self, local_id: str, *, searchable: bool = False) -> None:
         doc = self.draft.document(local_id)
         try:
-            if not doc.remote_uploaded and not doc.prepared and not await self._prepare(doc):
-                return
+            if searchable:
+                if not await self._make_searchable(doc, was=DocumentStatus.READY):
+                    return
+            elif not doc.remote_uploaded and not doc.prepared:
+                if not await self._prepare(doc):
+                    return
+                if doc.scanned and self.ocr is not None and self._auto_searchable():
+                    # When it cannot, the scan is uploaded as it is.
+                    await self._make_searchable(doc, was=doc.status)
             if not doc.filing_code:
                 # The provider refuses a document without a type: wait for the user to choose one
                 # (choosing it announces the row, which schedules the upload).
@@ -266,10 +318,77 @@ class OrderSubmission:
             result.sha256,
         )
         doc.word_copy_path = result.word_copy_path or doc.word_copy_path
-        doc.warnings = result.warnings
+        doc.warnings, doc.scanned, doc.ocr_problem = result.warnings, result.scanned, ""
         if result.fixed_name:
             doc.display_name = result.fixed_name
         return True
+
+    async def _make_searchable(self, doc: DraftDocument, *, was: DocumentStatus) -> bool:
+        """OCR the document's PDF, check the result like any PDF, and put it in the PDF's place
+        (to be uploaded again); True when it did. When it cannot, the document is left exactly as
+        it was, back in status `was`, with `ocr_problem` saying why."""
+        assert self.ocr is not None
+        assert doc.pdf_path is not None
+        pdf, pages = doc.pdf_path, doc.pages or 1
+        output = self.work_dir / doc.local_id / f"searchable-{uuid.uuid4().hex}.pdf"
+        doc.ocr_problem = ""
+        self._set(doc, DocumentStatus.MAKING_SEARCHABLE)
+        try:
+            await self.ocr.make_searchable(
+                pdf, output, doc.display_name, pages, lambda d, t: self._progress(doc, d, t)
+            )
+            result = await self._checked_again(doc, output)
+        except SearchableFailed as failed:
+            problem = failed.message
+        except Exception:  # a bug or an answer nobody foresaw: the document stays as it was
+            log.exception("making %s searchable failed", doc.local_id)
+            problem = (
+                f"“{doc.display_name}” could not be made searchable: something unexpected went wrong "
+                f"(see the log). {rules.STAYS_SCANNED}"
+            )
+        else:
+            problem = ""
+        finally:
+            _remove(output)  # also when cancelled (the row was removed): nothing left behind
+        if problem:
+            # The last step: the row is back as it was only once nothing of this try is left running.
+            doc.ocr_problem = problem
+            self._set(doc, was)
+            return False
+        await asyncio.to_thread(pdf.unlink, True)
+        doc.pdf_path, doc.pages, doc.size, doc.sha256 = (
+            result.pdf_path,
+            result.pages,
+            result.size,
+            result.sha256,
+        )
+        doc.warnings, doc.scanned = result.warnings, False
+        doc.remote_uploaded = False  # uploading again replaces the scan at the provider
+        return True
+
+    async def _checked_again(self, doc: DraftDocument, pdf: Path) -> Prepared:
+        """The OCR'd PDF through intake like any PDF; raises `SearchableFailed` when intake refuses
+        it, when it still has no text, or when its pages are not the scan's."""
+        court = self.wizard.catalog.court(self.draft.court_id)
+        request = PrepareRequest(
+            display_name=doc.display_name,
+            work_dir=self.work_dir / doc.local_id,
+            keep_word_copy=False,
+            max_document_bytes=court.max_document_bytes if court else None,
+            max_file_name_length=court.max_file_name_length if court else None,
+        )
+        result = await self.preparer.prepare(pdf, request, lambda _stage: None)
+        if isinstance(result, Refused):
+            raise SearchableFailed(rules.ocr_copy_refused(result.reason))
+        problem = ""
+        if result.scanned:
+            problem = rules.ocr_read_nothing(doc.display_name)
+        elif doc.pages is not None and result.pages != doc.pages:
+            problem = rules.ocr_changed_pages(doc.display_name, doc.pages, result.pages)
+        if problem:
+            await asyncio.to_thread(shutil.rmtree, result.pdf_path.parent, True)
+            raise SearchableFailed(problem)
+        return result
 
     def _key(self, doc: DraftDocument, part: str) -> str | None:
         if not self._workstation:
@@ -426,6 +545,10 @@ class OrderSubmission:
 
     async def _cleanup(self) -> None:
         await asyncio.to_thread(shutil.rmtree, self.work_dir, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
 
 
 def _failed(doc: DraftDocument) -> str:

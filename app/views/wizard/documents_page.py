@@ -147,6 +147,11 @@ class DocumentsPage(QWidget):
         self.down = QPushButton("Move Down")
         self.down.setToolTip("Move the document down (Ctrl+Down)")
         self.retry = QPushButton("Retry")
+        self.searchable = QPushButton("Make Searchable")
+        self.searchable.setToolTip(
+            "Add searchable text to the selected scanned PDF with OCR (Ctrl+Shift+S); "
+            "its pages stay as they are"
+        )
         self.remove = QPushButton("Remove")
         self.remove.setToolTip("Remove the selected documents (Delete)")
         self.problem = problem_label()
@@ -157,7 +162,7 @@ class DocumentsPage(QWidget):
         top.addWidget(self.apply_type)
         top.addWidget(self.browse)
         buttons = QHBoxLayout()
-        for button in (self.up, self.down, self.retry):
+        for button in (self.up, self.down, self.retry, self.searchable):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.remove)
@@ -189,6 +194,7 @@ class DocumentsPage(QWidget):
         self.up.clicked.connect(lambda: self._move(-1))
         self.down.clicked.connect(lambda: self._move(+1))
         self.retry.clicked.connect(self.retry_selected)
+        self.searchable.clicked.connect(self.make_selected_searchable)
         self.remove.clicked.connect(self.remove_selected)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.selectionModel().currentRowChanged.connect(self._update_detail)
@@ -197,7 +203,8 @@ class DocumentsPage(QWidget):
         self._update_buttons()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """The list's keys: Delete removes, Ctrl+Up / Ctrl+Down move the selected document."""
+        """The list's keys: Delete removes, Ctrl+Up / Ctrl+Down move the selected document,
+        Ctrl+Shift+S makes it searchable."""
         if watched is self.table and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
@@ -206,6 +213,10 @@ class DocumentsPage(QWidget):
                 return True
             if ctrl and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
                 self._move(-1 if event.key() == Qt.Key.Key_Up else +1)
+                return True
+            shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            if ctrl and shift and event.key() == Qt.Key.Key_S:
+                self.make_selected_searchable()
                 return True
         return super().eventFilter(watched, event)
 
@@ -327,6 +338,11 @@ class DocumentsPage(QWidget):
             if self.wizard.document(local_id).status is DocumentStatus.ERROR:
                 self.submission.retry(local_id)
 
+    def make_selected_searchable(self) -> None:
+        """Make Searchable: OCR on each selected ready, scanned PDF (progress on its row)."""
+        for local_id in self.selected_ids():
+            self.submission.make_searchable(local_id)
+
     def _move(self, step: int) -> None:
         ids = self.selected_ids()
         if len(ids) != 1:
@@ -346,6 +362,7 @@ class DocumentsPage(QWidget):
         self.retry.setEnabled(
             any(self.wizard.document(i).status is DocumentStatus.ERROR for i in ids if self._has(i))
         )
+        self.searchable.setEnabled(any(self.submission.can_make_searchable(i) for i in ids if self._has(i)))
 
     def _has(self, local_id: str) -> bool:
         return any(d.local_id == local_id for d in self.wizard.draft.documents)
