@@ -5,7 +5,9 @@ as the demo user. Each round adds the sandbox's 5-page scanned declaration to a 
 Los Angeles court through the order desk (the real intake), waits until its row is Ready (uploaded,
 with the scanned-page warning), then presses Make Searchable on it and waits until the row is Ready
 again: OCR'd in the app's worker process, checked again, uploaded again. A 5 ms Qt heartbeat on
-the same qasync loop records the longest gap between its ticks meanwhile. Beside it, the OCR step
+the same qasync loop records the longest gap between its ticks meanwhile (what was built before
+the rounds is frozen out of the garbage collector's sight, as the app does; the order flow loads in
+a first round that is not counted, as when the first order opens). Beside it, the OCR step
 alone (`TextRecognition.make_searchable`, the worker process and nothing else) is timed.
 
 The baseline is the `ocrmypdf` command on the same file with the same options (plain PDF output,
@@ -105,12 +107,15 @@ def _measure(endpoints: Endpoints, home: Path) -> list[Figure]:
     out.mkdir()
 
     async def body() -> list[Figure]:
+        from app.main import freeze_long_lived
         from app.services.wizard.rules import Catalog
 
         services = await _services(endpoints, home / "app")
+        freeze_long_lived()  # as the app does once its running half is composed
         try:
             catalog = await Catalog.load(services.desk.client, ["LA"])
             _command(source, out / "warm.pdf")  # page cache, Tesseract's language data
+            await _row_round(services, catalog, source)  # the order flow loads, as the first order does
             baseline, step, row, stalls = [], [], [], []
             for number in range(ROUNDS):
                 baseline.append(await asyncio.to_thread(_command, source, out / f"command-{number}.pdf"))
