@@ -236,5 +236,5 @@ def _image_notice(notice: Notice, display_name: str) -> Notice:
     return Notice(
         NoticeKind.NO_TEXT_LAYER,
         f"{quoted(display_name)} is an image, so its PDF has no searchable text. California courts ask "
-        "for text-searchable PDFs when feasible; run it through OCR if you can.",
+        "for text-searchable PDFs when feasible; Make Searchable adds the text with OCR.",
     )

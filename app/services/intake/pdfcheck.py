@@ -194,7 +194,7 @@ def _notices(
         yield Notice(
             NoticeKind.NO_TEXT_LAYER,
             f"{name} has no searchable text (it looks scanned). California courts ask for "
-            "text-searchable PDFs when feasible; run it through OCR if you can.",
+            "text-searchable PDFs when feasible; Make Searchable adds the text with OCR.",
         )
 
 

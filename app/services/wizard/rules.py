@@ -147,6 +147,14 @@ def ocr_read_nothing(name: str) -> str:
     return f"OCR found no readable text in “{name}” (the scan may be too faint or blurred). {STAYS_SCANNED}"
 
 
+def ocr_scan_gone(name: str) -> str:
+    """The checked PDF of a scan is no longer on this computer (temporary files were cleared)."""
+    return (
+        f"The checked copy of “{name}” is no longer on this computer, so it cannot be made searchable "
+        "here. Remove it and add it again, then use Make Searchable."
+    )
+
+
 def ocr_copy_refused(reason: str) -> str:
     """The searchable copy OCR made was refused when it was checked like any PDF."""
     return f"{reason} That was the searchable copy OCR made; the scan itself stays as it was."

@@ -334,6 +334,8 @@ class OrderSubmission:
         doc.ocr_problem = ""
         self._set(doc, DocumentStatus.MAKING_SEARCHABLE)
         try:
+            if not await asyncio.to_thread(pdf.is_file):  # a restored draft's temporary files went
+                raise SearchableFailed(rules.ocr_scan_gone(doc.display_name))
             await self.ocr.make_searchable(
                 pdf, output, doc.display_name, pages, lambda d, t: self._progress(doc, d, t)
             )

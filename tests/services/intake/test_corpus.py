@@ -385,7 +385,7 @@ def test_image_named_pdf_is_converted_as_an_image(add: Add) -> None:
     assert [n.message for n in result.warnings] == [
         "“Invoice scan.pdf” is actually a PNG image; it was converted to PDF.",
         "“Invoice scan.pdf” is an image, so its PDF has no searchable text. California courts ask for "
-        "text-searchable PDFs when feasible; run it through OCR if you can.",
+        "text-searchable PDFs when feasible; Make Searchable adds the text with OCR.",
     ]
 
 
@@ -415,7 +415,7 @@ def test_image_named_pdf_is_converted_as_an_image(add: Add) -> None:
             NoticeKind.NO_TEXT_LAYER,
             "“Notice.pdf” has no searchable text (it looks scanned). California courts ask for "
             "text-searchable "
-            "PDFs when feasible; run it through OCR if you can.",
+            "PDFs when feasible; Make Searchable adds the text with OCR.",
         ),
     ],
     ids=["document javascript", "openaction javascript", "embedded attachment", "scanned, no text"],
