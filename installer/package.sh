@@ -78,5 +78,5 @@ case "$os" in
 esac
 
 if [ "$smoke" = 1 ]; then
-  installer/smoke.sh "$exe" "$bundle"
+  installer/smoke.sh "$exe" "$bundle" "$py"
 fi
