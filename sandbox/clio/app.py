@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from sandbox.clio import (
     routes_activities,
+    routes_calendar,
     routes_documents,
     routes_folders,
     routes_matters_extra,
@@ -106,6 +107,7 @@ def create_app(settings: ClioSettings) -> ASGIApp:
         *routes_documents.routes(emu),
         *routes_activities.routes(emu),
         *routes_matters_extra.routes(emu),
+        *routes_calendar.routes(emu),
         # Loopback-only admin: fault knobs, "the user revoked the app inside Clio", and a matter's
         # status changed in Clio (a matter closed while returns still come in).
         *admin_routes(

@@ -194,3 +194,60 @@ SHAPES: dict[str, Shape] = {
         Shape("ExpenseCategory_base", CATEGORY_SCALARS),
     )
 }
+
+# The calendar (hearing dates): calendars and calendar entries, served by `routes_calendar`.
+CALENDAR_SCALARS = (
+    "id",
+    "etag",
+    "color",
+    "light_color",
+    "court_rules_default_calendar",
+    "name",
+    "permission",
+    "type",
+    "visible",
+    *_STAMPS,
+    "source",
+)
+CALENDAR_ENTRY_SCALARS = (
+    "id",
+    "etag",
+    "summary",
+    "description",
+    "location",
+    "start_at",
+    "start_date",
+    "start_time",
+    "end_at",
+    "end_date",
+    "end_time",
+    "all_day",
+    "recurrence_rule",
+    "parent_calendar_entry_id",
+    "court_rule",
+    *_STAMPS,
+    "permission",
+    "calendar_owner_id",
+    "start_at_time_zone",
+    "time_entries_count",
+)
+SHAPES.update(
+    {
+        s.name: s
+        for s in (
+            Shape("Calendar", CALENDAR_SCALARS),
+            Shape("Calendar_base", CALENDAR_SCALARS),
+            Shape(
+                "CalendarEntry",
+                CALENDAR_ENTRY_SCALARS,
+                {
+                    "matter": "Matter_base",
+                    "calendar_owner": "Calendar_base",
+                    "calendars": "Calendar_base",
+                    "external_properties": "ExternalProperty_base",
+                },
+                frozenset({"calendars", "external_properties"}),
+            ),
+        )
+    }
+)

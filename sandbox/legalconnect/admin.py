@@ -8,6 +8,8 @@
 - `GET|POST /provider` `{"clio_enabled": bool}` switch the Clio integration on or off
 - `POST /decided-orders` `{"count": N, "documents": K, "with_matter"?: true}` add N accepted orders with K
   filed documents each (K conformed copies and a receipt to return), for tests, demos and benchmarks
+- `POST /hearing` `{"order_id": N, "date": "YYYY-MM-DD", "time"?: "HH:MM"}` the court moves an order's
+  hearing (the date is stored as given, so a clerk's typing error can be tried too)
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from sandbox.legalconnect import hearings
 from sandbox.legalconnect.clerk import ClerkRefusal
 from sandbox.legalconnect.deps import Context
 from sandbox.legalconnect.errors import error_json
@@ -130,8 +133,18 @@ def admin_handlers(ctx: Context) -> dict[str, Handler]:
         made = add_decided_orders(ctx.conn, ctx.files, count, documents, with_matter=with_matter)
         return JSONResponse({"order_ids": made})
 
+    async def hearing(request: Request) -> Response:
+        body = await _body(request)
+        order_id, day, time = _int(body, "order_id"), body.get("date"), body.get("time")
+        assert order_id is not None
+        if not isinstance(day, str) or not (time is None or isinstance(time, str)):
+            raise ValueError("date (and time, when sent) must be text")
+        changed = hearings.change(ctx.conn, order_id, day, time)
+        return JSONResponse({"order_id": order_id, "hearing": changed.model_dump()})
+
     routes = {
         "/outbox": outbox,
+        "/hearing": hearing,
         "/decided-orders": decided_orders,
         "/clerk/run": clerk_run,
         "/clerk/mode": clerk_mode,

@@ -252,6 +252,17 @@ class FeeQuote(BaseModel):
     note: str
 
 
+class HearingOut(BaseModel):
+    """A hearing the court set on the order's return (also printed on the motion's conformed copy)."""
+
+    date: str = Field(description="The hearing's day as the clerk entered it, normally YYYY-MM-DD.")
+    time: str = Field(description="Local time at the court, HH:MM (24-hour).")
+    utc_offset: str | None = Field(description="The court's UTC offset on that day, e.g. -08:00.")
+    department: str = Field(description="The courtroom, e.g. Dept. 34.")
+    location: str = Field(description="The court.")
+    motion: str = Field(description="What is heard: the accepted motion's document type.")
+
+
 class OrderOut(BaseModel):
     id: int
     order_number: str | None = Field(description="7 digits, assigned at submit.")
@@ -282,6 +293,9 @@ class OrderOut(BaseModel):
     updated_at: datetime
     submitted_at: datetime | None
     decided_at: datetime | None
+    hearing: HearingOut | None = Field(
+        None, description="The hearing the court set when it decided the order (null: none)."
+    )
 
 
 class Paging(BaseModel):

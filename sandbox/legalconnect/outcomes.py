@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sandbox.legalconnect import fees, pdfs
+from sandbox.legalconnect import fees, hearings, pdfs
 from sandbox.legalconnect.reference import COURTS_BY_ID
 from sandbox.legalconnect.store import add_outbox, order_recipients, stamp
 from sandbox.seed import firm
@@ -83,12 +83,14 @@ def build_files(
     """Write the conformed copies, the receipt and (if anything was rejected) the notice."""
     court = COURTS_BY_ID[order["court_id"]]
     number = order["order_number"]
+    hearing = hearings.hearing_for(order, docs, when)
     made: list[NewFile] = []
     for d in docs:
         if d["kind"] != "filing" or d["review_result"] != "accepted":
             continue
         path = _new_path(files)
-        facts = pdfs.stamp_conformed(files / d["path"], path, court.name, when.date(), number)
+        printed = hearing.printed if hearing is not None and hearing.document_id == d["id"] else None
+        facts = pdfs.stamp_conformed(files / d["path"], path, court.name, when.date(), number, printed)
         made.append(
             _finish(
                 files,
@@ -150,6 +152,9 @@ def commit(
         [(d["review_result"], d["reject_reason"], d["id"]) for d in docs],
     )
     fees.store_lines(conn, order["id"], fee_lines)
+    hearing = hearings.hearing_for(order, docs, when)
+    if hearing is not None:
+        hearings.store(conn, order["id"], hearing, when)
     for new in new_files:
         add_deliverable(conn, order["id"], new, when)
     conn.execute(
@@ -168,6 +173,9 @@ def commit(
         for d in docs
         if d["review_result"] == "rejected" and d["kind"] == "filing"
     ]
+    if hearing is not None:
+        when_where = hearing.printed.removeprefix("HEARING ")
+        lines.append(f"Hearing on the {hearing.motion}: {when_where}, {hearing.location}.")
     lines.append(f"{len(new_files)} returned documents are ready under Deliverables.")
     add_outbox(
         conn,

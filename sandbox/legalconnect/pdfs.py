@@ -120,8 +120,11 @@ def make_pdf(title: str, pages: int, subtitle: str = "") -> bytes:
     )
 
 
-def stamp_conformed(src: Path, dst: Path, court_name: str, filed_on: date, order_number: str) -> PdfFacts:
-    """Copy `src` to `dst` with an "ENDORSED FILED" stamp (court and date) on page 1."""
+def stamp_conformed(
+    src: Path, dst: Path, court_name: str, filed_on: date, order_number: str, hearing: str | None = None
+) -> PdfFacts:
+    """Copy `src` to `dst` with an "ENDORSED FILED" stamp (court and date) on page 1, and the
+    hearing the court set (`hearing`, e.g. "HEARING 01/12/2027 8:30 AM, Dept. 34") under it."""
     reader = PdfReader(src)
     first = reader.pages[0]
     box = first.mediabox
@@ -139,6 +142,9 @@ def stamp_conformed(src: Path, dst: Path, court_name: str, filed_on: date, order
         ("Helvetica", 8, "Clerk of the Court"),
         ("Helvetica", 8, f"By: Sandbox Clerk, Deputy   Order {order_number}"),
     ]
+    if hearing:
+        canvas.setFont("Helvetica-Bold", 9)
+        canvas.drawCentredString(left + 118, top - 106, hearing)
     y = top - 18
     for font, size, text in lines:
         canvas.setFont(font, size)

@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS clio_records (
     claim_id TEXT NOT NULL UNIQUE, workstation_id TEXT NOT NULL, claimed_by INTEGER NOT NULL,
     lease_expires_at TEXT NOT NULL, status TEXT NOT NULL, clio_id INTEGER, filed_at TEXT,
     PRIMARY KEY (target, target_id));
+CREATE TABLE IF NOT EXISTS hearings (
+    order_id INTEGER PRIMARY KEY REFERENCES orders(id) ON DELETE CASCADE, document_id INTEGER,
+    date TEXT NOT NULL, time TEXT NOT NULL, utc_offset TEXT, department TEXT NOT NULL,
+    location TEXT NOT NULL, motion TEXT NOT NULL, set_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, order_id INTEGER, kind TEXT NOT NULL, to_json TEXT NOT NULL,
     subject TEXT NOT NULL, body TEXT NOT NULL, sent_at TEXT NOT NULL);
@@ -145,6 +149,8 @@ def fee_line_out(row: sqlite3.Row) -> m.FeeLineOut:
 
 
 def order_out(conn: sqlite3.Connection, row: sqlite3.Row) -> m.OrderOut:
+    from sandbox.legalconnect.hearings import hearing_out  # it reads rows with this module's helpers
+
     docs = [document_out(d) for d in order_documents(conn, row["id"])]
     fees = conn.execute("SELECT * FROM fee_lines WHERE order_id = ? ORDER BY id", (row["id"],)).fetchall()
     count = conn.execute("SELECT COUNT(*) FROM deliverables WHERE order_id = ?", (row["id"],)).fetchone()[0]
@@ -180,6 +186,7 @@ def order_out(conn: sqlite3.Connection, row: sqlite3.Row) -> m.OrderOut:
         updated_at=parse_stamp(row["updated_at"]),
         submitted_at=parse_stamp(row["submitted_at"]),
         decided_at=parse_stamp(row["decided_at"]),
+        hearing=hearing_out(conn, row["id"]),
     )
 
 
