@@ -28,6 +28,7 @@ from app import __version__, config
 from app.compose import Services, Target, compose, profile_paths, provider_target, sandbox_target
 from app.config import Config
 from app.logs import setup_logging
+from app.services.calendar.scheduler import HearingEvent, HearingsFinished
 from app.services.errors import AuthRequired, ServiceError
 from app.services.expenses import poster
 from app.services.expenses.status import BLOCKER_TEXT as FEE_BLOCKER_TEXT
@@ -88,6 +89,7 @@ class Progress:
         self.clio_ended = False
         self.last_run: RunFinished | None = None
         self.last_posting: poster.PostingFinished | None = None
+        self.hearings_waiting = 0
         self.signed_in = False  # the cached orders shown before sign-in are not news on a terminal
 
     def _print(self, line: str) -> None:
@@ -155,6 +157,14 @@ class Progress:
                 count = fees.waiting or "its"
                 self._print(f"Order {order.display_number}: {count} fee(s) not in Clio: {why}")
 
+    def hearings(self, event: HearingEvent) -> None:
+        if isinstance(event, HearingsFinished):
+            self.hearings_waiting = event.waiting
+            if event.waiting:
+                self._print(
+                    f"{event.waiting} hearing date(s) not in Clio's calendar yet; tried again next run"
+                )
+
     def announcement(self, event: Announcement) -> None:
         title = event.title.rstrip(".")
         self._print(f"{title}: {event.message}")
@@ -170,7 +180,7 @@ class Progress:
         fees_stuck = posting is not None and any(
             fees.blocker is None or not fees.blocker.needs_person for _order, fees in posting.pending
         )
-        return self.offline or self.clio_ended or stuck or fees_stuck
+        return self.offline or self.clio_ended or stuck or fees_stuck or self.hearings_waiting > 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -219,6 +229,7 @@ async def _run(services: Services, args: argparse.Namespace) -> int:
     services.returns.events.subscribe(progress.filer)
     services.expenses.events.subscribe(progress.fees)
     services.notices.events.subscribe(progress.announcement)
+    services.hearings.events.subscribe(progress.hearings)
     try:
         if not await _sign_in(services, args, progress):
             return EXIT_USAGE if progress.sign_in_needed else EXIT_FAILED

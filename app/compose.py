@@ -4,8 +4,9 @@ Both faces use it: the window (`app.main`) and the headless command (`app.cli`, 
 sync`). `compose` builds, in order, the connection pools (one per remote), the local store, the
 token store (the OS keyring, found when the engine starts), the LegalConnect client, the session,
 the orders, the Clio connection, the sync engine with its jobs (the returns filer, the expense
-poster) and the order desk (intake, conversion and each draft's submission). Nothing else in the
-app constructs a service; views, models and launchers receive what they need from here.
+poster, the hearing scheduler) and the order desk (intake, conversion and each draft's
+submission). Nothing else in the app constructs a service; views, models and launchers receive
+what they need from here.
 `Services.aclose` takes it all down again in reverse order.
 
 Where the app talks to is a `Target` (`app.target`): a real Service Provider's address from the
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING
 from app.config import Config
 from app.paths import AppPaths
 from app.redaction import Redactor
+from app.services.calendar.notices import announce_hearings
+from app.services.calendar.scheduler import HearingScheduler
 from app.services.clio.connection import ClioConnection
 from app.services.expenses.poster import ExpensePoster
 from app.services.http import Remotes
@@ -71,6 +74,7 @@ class Services:
     notices: DecisionNotices
     desk: OrderDesk
     target: Target
+    hearings: HearingScheduler
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -147,7 +151,10 @@ def compose(
     engine.add_job(returns)
     expenses = ExpensePoster(legalconnect, clio, store, settings)
     engine.add_job(expenses)
+    hearings = HearingScheduler(clio, store, settings)
+    engine.add_job(hearings)
     notices = DecisionNotices(engine, returns, settings)
+    announce_hearings(hearings, notices.events)
     return Services(
         paths,
         settings,
@@ -165,4 +172,5 @@ def compose(
         notices,
         desk,
         target,
+        hearings,
     )

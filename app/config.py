@@ -226,6 +226,30 @@ CLIO_COURT_FIELD = declare(
         maximum=2**62,
     )
 )
+HEARINGS_TO_CALENDAR = declare(
+    bool_setting(
+        "hearings.to_calendar",
+        True,
+        "Put the hearing dates the court sets on an order's return into Clio's calendar, on the "
+        "order's matter (a moved hearing moves the entry).",
+    )
+)
+HEARINGS_CALENDAR = declare(
+    int_setting(
+        "hearings.calendar_id",
+        0,
+        "The Clio calendar hearing dates go on (its id); 0: the calendar of whoever connected Clio.",
+        minimum=0,
+        maximum=2**63 - 1,
+    )
+)
+HEARINGS_CALENDAR_NAME = declare(
+    str_setting(
+        "hearings.calendar_name",
+        "",
+        "The name of the chosen calendar, to show it while Clio is not connected.",
+    )
+)
 START_AT_LOGIN = declare(
     bool_setting(
         "startup.at_login",

@@ -167,9 +167,13 @@ def qt_event_loop() -> asyncio.AbstractEventLoop:
 
 
 async def demo_services(
-    endpoints: Endpoints, home: Path, transport: httpx.AsyncBaseTransport | None = None
+    endpoints: Endpoints,
+    home: Path,
+    transport: httpx.AsyncBaseTransport | None = None,
+    settings: Config | None = None,
 ) -> Services:
-    """The app's service graph (`app.compose`) over the sandbox, signed in as its demo user."""
+    """The app's service graph (`app.compose`) over the sandbox, signed in as its demo user
+    (`settings`: in memory, the defaults unless given)."""
     from app.compose import Target, compose
     from app.config import Config
     from app.paths import AppPaths
@@ -179,7 +183,7 @@ async def demo_services(
     lc = endpoints.legalconnect
     services = compose(
         AppPaths.under(home).ensure(),
-        Config.in_memory(),
+        settings if settings is not None else Config.in_memory(),
         Target(lc.api_url),
         redactor=Redactor(),
         tokens=MemoryTokenStore(),

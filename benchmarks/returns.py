@@ -62,9 +62,13 @@ def _late(endpoints: Endpoints, order_id: int) -> None:
 
 
 async def _services(endpoints: Endpoints, home: Path, transport: Any) -> Any:
+    from app import config
+    from app.config import Config
     from tests.services.clio.auth_fixtures import consent
 
-    services = await demo_services(endpoints, home, transport)
+    settings = Config.in_memory()
+    settings.set(config.HEARINGS_TO_CALENDAR, False)  # filing returns alone (the orders are motions)
+    services = await demo_services(endpoints, home, transport, settings)
     session = services.session.session
     assert session is not None
     services.clio.configure(services.session.provider, session.user_email)

@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from app.redaction import REDACTED, Redactor
+from app.services.calendar.ledger import HearingLedger
 from app.services.http import ServiceError
 from app.services.store_journal import ExpenseState, ExpenseStep, Journal, ReturnState, ReturnStep
 from app.services.store_migrations import LATEST_VERSION, SchemaTooNew, migrate, schema_version
@@ -171,7 +172,8 @@ def _set_aside(path: Path) -> Path:
 class Store:
     """The app's local database. Open with `Store.open(path)` (or ":memory:" in tests); `close()`.
 
-    `journal` holds the returned-documents journal and the expense ledger.
+    `journal` holds the returned-documents journal and the expense ledger; `hearings` the hearing
+    ledger.
     """
 
     def __init__(
@@ -185,6 +187,7 @@ class Store:
         self._scrub = scrub or Redactor().scrub
         self._clock = clock or (lambda: datetime.now(UTC))
         self.journal = Journal(self._db, self._now, self._scrub)
+        self.hearings = HearingLedger(self._db, self._now, self._scrub)
         self.set_aside: Path | None = None
         """Where a damaged database was moved when this one was started afresh (None: it was not)."""
 

@@ -94,6 +94,20 @@ MIGRATIONS: tuple[str, ...] = (
         approved_at TEXT NOT NULL
     );
     """,
+    # 6: hearings the court set, towards Clio's calendar (app.services.calendar.ledger).
+    """
+    CREATE TABLE hearing_ledger (
+        order_id      TEXT PRIMARY KEY,
+        hearing_key   TEXT NOT NULL,
+        step          TEXT NOT NULL,
+        clio_entry_id TEXT,
+        starts_at     TEXT,
+        message       TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    );
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -2,7 +2,7 @@
 
 Each call names the fields it needs in a module constant, so answers stay small and every record
 parser knows exactly what it gets. Plumbing (auth, rate budget, errors, retries, pages) is in
-`base.py`; file transfers are in `transfer.py`.
+`base.py`; file transfers are in `transfer.py`; the calendar in `calendar.py`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 
 from app.services.clio import transfer
 from app.services.clio.base import API_VERSION, PAGE_SIZE, ForeignPageUrl, Page, PageCursor
+from app.services.clio.calendar import CalendarCalls
 from app.services.clio.matter_details import MatterDetailCalls
 from app.services.clio.ratelimit import Priority, RateLimiter
 from app.services.clio.records import (
@@ -71,7 +72,7 @@ def _resume(cursor: PageCursor | None, path: str) -> str:
     return cursor.url if cursor is not None and cursor.url else path
 
 
-class ClioClient(MatterDetailCalls):
+class ClioClient(MatterDetailCalls, CalendarCalls):
     """Talks to one Clio region's API (`api_url` ends in `/api/v4`) for one connection."""
 
     # -- people and matters ---------------------------------------------------------------------

@@ -201,6 +201,11 @@ class Order:
         return bool(self.raw.get("new_case", False))
 
     @property
+    def hearing(self) -> Hearing | None:
+        """The hearing the court set when it decided the order (None: none was set)."""
+        return Hearing.from_json(self.raw.get("hearing"))
+
+    @property
     def rejected_documents(self) -> tuple[OrderDocument, ...]:
         return tuple(d for d in self.documents if d.review_result == "rejected")
 
@@ -230,6 +235,67 @@ class Order:
             submitted_at=_time(raw.get("submitted_at")),
             decided_at=_time(raw.get("decided_at")),
             raw=raw,
+        )
+
+
+class HearingUnreadable(ValueError):
+    """The court's hearing date or time cannot be read as one moment."""
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """A hearing the court set on an order's return, kept as the clerk entered it: the date and
+    time are read when they are used, so an unreadable one is refused in words, not dropped."""
+
+    date: str
+    time: str
+    utc_offset: str
+    department: str
+    location: str
+    motion: str
+
+    @property
+    def key(self) -> str:
+        """What identifies this version of the hearing (a moved hearing has another key)."""
+        return "|".join((self.date, self.time, self.utc_offset, self.department, self.location))
+
+    def starts_at(self) -> dt.datetime:
+        """The moment the hearing starts (the court's offset; the workstation's zone when the
+        Service Provider sent none). Raises `HearingUnreadable` naming what it could not read."""
+        try:
+            day = dt.date.fromisoformat(self.date.strip())
+        except ValueError:
+            raise HearingUnreadable(f"the date “{self.date}” is not a date") from None
+        try:
+            clock = dt.time.fromisoformat(self.time.strip() or "00:00")
+        except ValueError:
+            raise HearingUnreadable(f"the time “{self.time}” is not a time of day") from None
+        moment = dt.datetime.combine(day, clock)
+        if not self.utc_offset:
+            return moment.astimezone()
+        try:
+            offset = dt.datetime.strptime(self.utc_offset.strip(), "%z").utcoffset()
+        except ValueError:
+            raise HearingUnreadable(f"the court's time offset “{self.utc_offset}” is not one") from None
+        assert offset is not None
+        return moment.replace(tzinfo=dt.timezone(offset))
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Hearing | None:
+        if not isinstance(raw, dict):
+            return None
+
+        def text(key: str) -> str:
+            value = raw.get(key)
+            return "" if value is None else str(value)
+
+        return cls(
+            text("date"),
+            text("time"),
+            text("utc_offset"),
+            text("department"),
+            text("location"),
+            text("motion"),
         )
 
 

@@ -78,6 +78,8 @@ def test_files_every_returned_document_once_into_the_order_folder(sandbox_world,
 
 def test_an_unchanged_poll_costs_no_clio_request_and_known_folders_little(sandbox_world, tmp_path) -> None:
     async def body(desk: Desk) -> None:
+        # What filing returns costs, without the hearings the accepted motions also bring.
+        desk.services.settings.set(config.HEARINGS_TO_CALENDAR, False)
         assert await desk.services.engine.run_once()
         before = len(desk.clio_api_requests())
         assert await desk.services.engine.run_once()

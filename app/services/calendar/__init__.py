@@ -1,0 +1,1 @@
+"""Hearing dates the court sets, put into Clio's calendar once (see `scheduler`)."""
