@@ -406,6 +406,7 @@ async def _run(
             services.expenses,
             login=autostart.for_this_computer(),
             installed=bool(getattr(sys, "frozen", False)),
+            hearings=services.hearings,
         )
         from app.views.instance import InstanceServer, instance_name
 

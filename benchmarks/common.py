@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import httpx
 
     from app.compose import Services
+    from app.config import Config
     from app.views.main_window import MainWindow
     from app.views.tasks import TaskRunner
     from sandbox.endpoints import Endpoints

@@ -42,6 +42,7 @@ from app.views.status import ConnectionStatus
 if TYPE_CHECKING:
     # The window's running half (see `Live`): loaded once the cached orders are on screen.
     from app.services.autostart import Autostart
+    from app.services.calendar.scheduler import HearingScheduler
     from app.services.expenses.poster import ExpensePoster, PostingFinished
     from app.services.returns.filer import ReturnsFiler, RunFinished
     from app.services.returns.notices import Announcement, DecisionNotices
@@ -68,7 +69,8 @@ class Live:
     the provider enables it); `returns` and `notices`: the returns filer (where each returned
     document stands in Clio) and what to announce when the court decides; `expenses`: the expense
     poster (where each fee stands in Clio); `login`: the login entry (start at login, minimised),
-    which an `installed` copy sets up after its first sign-in."""
+    which an `installed` copy sets up after its first sign-in; `hearings`: the hearing scheduler
+    (where the hearing the court set stands in Clio's calendar)."""
 
     engine: SyncEngine
     desk: OrderDesk
@@ -78,6 +80,7 @@ class Live:
     expenses: ExpensePoster | None = None
     login: Autostart | None = None
     installed: bool = False
+    hearings: HearingScheduler | None = None
 
 
 class MainWindow(QMainWindow):
@@ -192,6 +195,7 @@ class MainWindow(QMainWindow):
             clio=live.clio,
             settings=self._settings,
             expenses=live.expenses,
+            hearing_line=live.hearings.hearing_line if live.hearings is not None else None,
         )
         self.splitter.replaceWidget(1, self.order_panel)
         self._panel_slot.deleteLater()
@@ -217,8 +221,14 @@ class MainWindow(QMainWindow):
         self.order_panel.show_order(self.orders_view.selected_order())  # chosen before it came
 
         self.sync = SyncSignals(
-            live.engine, self, returns=live.returns, notices=live.notices, expenses=live.expenses
+            live.engine,
+            self,
+            returns=live.returns,
+            notices=live.notices,
+            expenses=live.expenses,
+            hearings=live.hearings,
         )
+        self.sync.sig_hearing_changed.connect(self.order_panel.refresh_hearing)
         self.sync.sig_fees_changed.connect(self._fees_changed)
         self.sync.sig_fees_run_finished.connect(self._fees_run_finished)
         self.sync.sig_fees_posted.connect(self._fees_posted)

@@ -49,6 +49,8 @@ from app.services.returns.status import BLOCKER_TEXT, OrderFiling
 from app.views.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from app.config import Config
     from app.services.clio.api import ClioClient
     from app.services.clio.records import Matter
@@ -92,14 +94,17 @@ class OrderPanel(QWidget):
         clio: ClioAccess | None = None,
         settings: Config | None = None,
         expenses: ExpensePoster | None = None,
+        hearing_line: Callable[[Order], str] | None = None,
     ) -> None:
         """`returns`, `clio` and `settings` add the Clio side of returned documents; `expenses` the
-        Clio side of the fees (the In Clio column of the Fees tab)."""
+        Clio side of the fees (the In Clio column of the Fees tab); `hearing_line` the hearing the
+        court set and where it stands in Clio's calendar."""
         super().__init__(parent)
         self._orders = orders
         self._runner = runner
         self._returns = returns
         self._expenses = expenses
+        self._hearing_line = hearing_line
         self._clio = clio
         self._settings = settings
         self.order: Order | None = None
@@ -117,7 +122,9 @@ class OrderPanel(QWidget):
         self.matter = QLabel()
         self.dates = QLabel()
         self.dates.setWordWrap(True)
-        for label in (self.number, self.status, self.case, self.court, self.matter, self.dates):
+        self.hearing = QLabel()
+        self.hearing.setWordWrap(True)
+        for label in (self.number, self.status, self.case, self.court, self.matter, self.dates, self.hearing):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setTextFormat(Qt.TextFormat.PlainText)  # the provider's and Clio's words
         header = QWidget()
@@ -131,6 +138,8 @@ class OrderPanel(QWidget):
         form.addRow("Court:", self.court)
         form.addRow("Clio matter:", self.matter)
         form.addRow("Dates:", self.dates)
+        form.addRow("Hearing:", self.hearing)
+        self._header_form = form
         header_layout = QVBoxLayout(header)
         header_layout.addLayout(title_row)
         header_layout.addLayout(form)
@@ -297,6 +306,16 @@ class OrderPanel(QWidget):
             self.deliverables_model.refresh_filing()
             self._update_buttons()
 
+    def refresh_hearing(self, order_id: int) -> None:
+        """The hearing scheduler says order `order_id`'s hearing changed: show where it stands."""
+        if self.order is not None and self.order.id == order_id:
+            self._fill_hearing(self.order)
+
+    def _fill_hearing(self, order: Order | None) -> None:
+        line = self._hearing_line(order) if order is not None and self._hearing_line is not None else ""
+        self.hearing.setText(line)
+        self._header_form.setRowVisible(self.hearing, bool(line))
+
     def refresh_fees(self, order_id: int) -> None:
         """The expense poster says order `order_id`'s fees changed: show their state again."""
         if self.order is not None and self.order.id == order_id:
@@ -336,6 +355,7 @@ class OrderPanel(QWidget):
         return True
 
     def _fill(self, order: Order | None) -> None:
+        self._fill_hearing(order)
         if order is None:
             for label in (self.number, self.status, self.case, self.court, self.matter, self.dates):
                 label.setText("")

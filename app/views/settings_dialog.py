@@ -28,6 +28,7 @@ from app.config import Config, InvalidSettingValue, Setting
 from app.views.clio_access import ClioAccess
 from app.views.clio_box import ClioConnectionBox
 from app.views.fee_categories import FeeCategoriesBox
+from app.views.hearing_calendar import HearingCalendarBox
 from app.views.matter_fields_box import MatterFieldsBox
 from app.views.tasks import TaskRunner
 
@@ -45,6 +46,7 @@ SHOWN: tuple[tuple[Setting[Any], str], ...] = (
     (config.FEES_POSTING_SINCE, "Post the fees of orders decided from (YYYY-MM-DD)"),
     (config.FEES_ENTRY_TYPE, "Record each fee in Clio as"),
     (config.FEES_BILLABLE, "Bill the fees on to the client"),
+    (config.HEARINGS_TO_CALENDAR, "Hearing dates to Clio's calendar"),
     (config.CLOSE_TO_TRAY, "Keep running in the tray when the window closes"),
     (config.START_AT_LOGIN, "Start at login, minimised to the tray"),
     (config.LOG_LEVEL, "Log detail"),
@@ -137,15 +139,17 @@ class SettingsDialog(QDialog):
         runner: TaskRunner | None = None,
     ) -> None:
         """With `clio` (and the provider offering Clio), the dialog also shows the Clio connection,
-        and with `runner` the expense category of each kind of fee."""
+        and with `runner` the expense category of each kind of fee and the calendar for hearings."""
         super().__init__(parent)
         self._settings = settings
         self.setWindowTitle("Settings")
         self.fields = {setting.key: _Field(setting, label) for setting, label in SHOWN}
 
         self.fee_categories: FeeCategoriesBox | None = None
+        self.hearing_calendar: HearingCalendarBox | None = None
         if clio is not None and runner is not None and clio.enabled:
             self.fee_categories = FeeCategoriesBox(settings, clio, runner, self)
+            self.hearing_calendar = HearingCalendarBox(settings, clio, runner, self)
         self.matter_fields: MatterFieldsBox | None = None
         if clio is not None and runner is not None and clio.enabled:
             self.matter_fields = MatterFieldsBox(settings, clio, runner, self)
@@ -170,6 +174,8 @@ class SettingsDialog(QDialog):
                 form.addRow(self.fee_categories)  # with the other fee settings
             if item.setting is config.CLIO_REGION and self.matter_fields is not None:
                 form.addRow(self.matter_fields)
+            if item.setting is config.HEARINGS_TO_CALENDAR and self.hearing_calendar is not None:
+                form.addRow(self.hearing_calendar)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_widget)
@@ -205,6 +211,8 @@ class SettingsDialog(QDialog):
             self.fee_categories.restore(from_defaults=True)
         if self.matter_fields is not None:
             self.matter_fields.restore(from_defaults=True)
+        if self.hearing_calendar is not None:
+            self.hearing_calendar.restore(from_defaults=True)
         self.summary.setVisible(False)
 
     def accept(self) -> None:
@@ -245,6 +253,12 @@ class SettingsDialog(QDialog):
                 self._settings.set(config.FEES_CATEGORY[code], name)
         if self.matter_fields is not None:
             self.matter_fields.save()
+        if self.hearing_calendar is not None:
+            calendar_id, calendar_name = self.hearing_calendar.value()
+            if calendar_id != self._settings.get(config.HEARINGS_CALENDAR):
+                self._settings.set(config.HEARINGS_CALENDAR, calendar_id)
+            if calendar_name != self._settings.get(config.HEARINGS_CALENDAR_NAME):
+                self._settings.set(config.HEARINGS_CALENDAR_NAME, calendar_name)
         super().accept()
 
 

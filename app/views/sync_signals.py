@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from app.services.calendar.scheduler import HearingEntered, HearingEvent, HearingRefused, HearingScheduler
 from app.services.expenses.poster import ExpenseEvent, ExpensePoster, FeesChanged, FeesPosted, PostingFinished
 from app.services.returns.filer import (
     FilingChanged,
@@ -77,6 +78,8 @@ class SyncSignals(QObject):
     """(FeesPosted) fees of an order were just posted into Clio by this workstation."""
     sig_fees_run_finished = Signal(object)
     """(PostingFinished) a posting run ended; it lists the orders whose fees are not all in Clio."""
+    sig_hearing_changed = Signal(int)
+    """(order id) that order's hearing went into Clio's calendar, or was refused."""
     sig_announcement = Signal(object)
     """(Announcement) tell the user: the court decided, documents were filed or wait for Clio."""
 
@@ -88,6 +91,7 @@ class SyncSignals(QObject):
         returns: ReturnsFiler | None = None,
         notices: DecisionNotices | None = None,
         expenses: ExpensePoster | None = None,
+        hearings: HearingScheduler | None = None,
     ) -> None:
         super().__init__(parent)
         unsubscribers = [engine.events.subscribe(self._on_event)]
@@ -95,6 +99,8 @@ class SyncSignals(QObject):
             unsubscribers.append(returns.events.subscribe(self._on_filing))
         if expenses is not None:
             unsubscribers.append(expenses.events.subscribe(self._on_fees))
+        if hearings is not None:
+            unsubscribers.append(hearings.events.subscribe(self._on_hearing))
         if notices is not None:
             unsubscribers.append(notices.events.subscribe(self.sig_announcement.emit))
 
@@ -118,6 +124,10 @@ class SyncSignals(QObject):
             self.sig_filing_run_finished.emit(event)
         elif isinstance(event, RatePaused):
             self.sig_filing_paused.emit(event.seconds)
+
+    def _on_hearing(self, event: HearingEvent) -> None:
+        if isinstance(event, HearingEntered | HearingRefused):
+            self.sig_hearing_changed.emit(event.order.id)
 
     def _on_fees(self, event: ExpenseEvent) -> None:
         if isinstance(event, FeesChanged):

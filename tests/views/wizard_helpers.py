@@ -29,7 +29,13 @@ def main_window(qtbot: Any, stack: Stack) -> tuple[MainWindow, ClioAccess]:
         runner=stack.runner,
         diagnostics=lambda: "",
         live=Live(
-            services.engine, services.desk, clio, services.returns, services.notices, services.expenses
+            services.engine,
+            services.desk,
+            clio,
+            services.returns,
+            services.notices,
+            services.expenses,
+            hearings=services.hearings,
         ),
     )
     qtbot.addWidget(window)
