@@ -261,3 +261,19 @@ def test_review_shows_parties_only_when_there_are_some_and_the_fee_total(qtbot, 
         "<p><b>Parties</b></p><ul><li>Plaintiff: Elena Alvarez (our client)</li></ul>"
         in review.summary.text()
     )
+
+
+def test_the_detail_line_follows_the_rows_just_added(qtbot, page, wizard, tmp_path) -> None:
+    """Rows added (here dropped) are selected; the first one's warning reads on the detail line
+    without clicking it first."""
+    page.show()
+    scan = tmp_path / "Declaration (scanned).pdf"
+    scan.write_bytes(b"%PDF-1.7\n")
+    assert page.model.dropMimeData(uri_list(scan), Qt.DropAction.CopyAction, -1, -1, QModelIndex())
+    doc = wizard.draft.documents[0]
+    assert page.selected_ids() == [doc.local_id]
+    doc.status = DocumentStatus.READY
+    doc.warnings = ("“Declaration (scanned).pdf” has 2 scanned pages without text.",)
+    wizard.notify_document(doc.local_id)
+    assert page.detail.isVisible()
+    assert page.detail.text() == "“Declaration (scanned).pdf” has 2 scanned pages without text."

@@ -303,11 +303,15 @@ class DocumentsPage(QWidget):
     def _select(self, local_ids: list[str]) -> None:
         selection = self.table.selectionModel()
         selection.clearSelection()
+        first = True
         for row in range(self.model.rowCount()):
             if self.model.document(row).local_id in local_ids:
+                index = self.model.index(row, 0)
+                if first:  # the detail line follows the first of them
+                    selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+                    first = False
                 selection.select(
-                    self.model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+                    index, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
                 )
 
     # -- rows -----------------------------------------------------------------------------------
@@ -414,7 +418,8 @@ class DocumentsPage(QWidget):
     def _update_detail(self, *_args: object) -> None:
         """The current document's status in full (errors, the step's problems, warnings)."""
         current = self.table.currentIndex()
-        row = current.row() if current.isValid() else -1
+        selected = self.table.selectionModel().selectedRows()
+        row = current.row() if current.isValid() else min((i.row() for i in selected), default=-1)
         text = self.model.details(row) if 0 <= row < self.model.rowCount() else ""
         text = _naming(self.model.document(row).display_name, text) if text else ""
         self.detail.setText(text)
