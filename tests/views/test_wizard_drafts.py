@@ -139,3 +139,15 @@ def test_a_draft_row_opens_its_wizard_and_its_context_menu_deletes_it(
     notice = next(n for n in window.notification_area.notices if "not started on this computer" in n.title)
     assert [b.text() for b in notice.buttons] == ["Delete Draft…"]
     assert window.place_order.window is None
+
+
+def test_quitting_keeps_the_draft_without_asking(qtbot: Any, signed_in: Any) -> None:
+    """The app quitting with a changed order open: the draft is saved and its window closes on
+    the way out without a question nobody is there to answer."""
+    stack, window = signed_in
+    wiz_window = started_order(qtbot, window, "Alvarez v. Brightwater Motors")
+    wiz_window.wizard.set_case_title("Alvarez v. Brightwater Motors, Inc.")  # not saved yet
+    window.sig_quit_requested.emit()
+    wiz_window.reject()  # what the app's shut-down does to every dialog still open
+    assert wiz_window.close_prompt is None
+    assert [d.title for d in OrderWizard.saved(stack.store)] == ["Alvarez v. Brightwater Motors, Inc."]

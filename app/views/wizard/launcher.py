@@ -284,9 +284,10 @@ class PlaceOrder(QObject):
         )
 
     def flush(self) -> None:
-        """Save the open wizard's draft now (the app is quitting)."""
+        """Save the open wizard's draft now (the app is quitting): it is kept as a draft, and
+        closing its window on the way out asks nothing."""
         if self.window is not None and shiboken6.isValid(self.window):
-            self.window.wizard.flush()
+            self.window.keep_as_draft()
 
 
 def _moment(draft: SavedDraft) -> str:

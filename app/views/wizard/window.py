@@ -292,6 +292,11 @@ class WizardWindow(QDialog):
         self._shut()
         super().closeEvent(event)
 
+    def keep_as_draft(self) -> None:
+        """Save the draft now; closing from here on keeps it without asking (the app is quitting)."""
+        self.wizard.flush()
+        self._close_answered = True
+
     def _note_change(self, *_args: object) -> None:
         self._changed = True
 
