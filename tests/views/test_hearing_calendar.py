@@ -80,7 +80,7 @@ def test_the_order_shows_its_hearing_in_clios_calendar_and_the_notice_names_the_
     assert "Order 2417108, Motion for Summary Judgment" in notice.message and when in notice.message
     panel = window.order_panel
     panel.show_order(motion)
-    assert panel.hearing.text() == f"Hearing {when}, Dept. 34 — in Clio's calendar"
+    assert panel.hearing.text() == f"{when}, Dept. 34 — in Clio's calendar"  # beside "Hearing:"
     assert panel.hearing.isVisibleTo(panel)
     other = next(o for o in window.orders_view.model.orders() if o.hearing is None)
     panel.show_order(other)

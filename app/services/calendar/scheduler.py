@@ -151,9 +151,9 @@ class HearingScheduler:
         state = self._ledger.state(str(order.id))
         try:
             starts = hearing.starts_at()
-            when = f"Hearing {when_words(starts)}" + (f", {hearing.department}" if hearing.department else "")
+            when = when_words(starts) + (f", {hearing.department}" if hearing.department else "")
         except HearingUnreadable:
-            when = f"Hearing “{hearing.date} {hearing.time}”"
+            when = f"“{hearing.date} {hearing.time}”"
         if state is not None and state.settled(hearing.key):
             if state.step is HearingStep.ENTERED:
                 return f"{when} — in Clio's calendar"
