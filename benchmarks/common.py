@@ -9,11 +9,11 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import asyncio
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sandbox.endpoints import Endpoints
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -193,3 +194,28 @@ async def demo_services(
     services.session.preset(lc.demo_user.email, lc.demo_user.password)
     assert await services.session.restore() is not None
     return services
+
+
+def on_sandbox(measure: Callable[[Endpoints, Path], list[Figure]]) -> list[Figure]:
+    """`measure(endpoints, home)` against a sandbox in its own process, all in a temporary folder."""
+    import tempfile
+
+    from sandbox.endpoints import Endpoints
+
+    with (
+        tempfile.TemporaryDirectory(prefix="lcd-bench-") as tmp,
+        sandbox_process(Path(tmp) / "sandbox") as path,
+    ):
+        endpoints = Endpoints.from_json(path.read_text(encoding="utf-8"))
+        return measure(endpoints, Path(tmp))
+
+
+def run_to_end(loop: asyncio.AbstractEventLoop, body: Coroutine[Any, Any, T]) -> T:
+    """Run `body` on `loop` (from `qt_event_loop`), then close the loop and unset it."""
+    import asyncio
+
+    try:
+        return loop.run_until_complete(body)
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)

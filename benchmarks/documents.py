@@ -15,13 +15,12 @@ Medians of the rounds.
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, Heartbeat, demo_services, median, qt_event_loop, sandbox_process
+from benchmarks.common import Figure, Heartbeat, demo_services, median, on_sandbox, qt_event_loop, run_to_end
 from sandbox.endpoints import Endpoints
 
 HEARTBEAT_MS = 5
@@ -152,20 +151,11 @@ def _measure(endpoints: Endpoints, home: Path) -> list[Figure]:
             await services.aclose()
         return figures
 
-    try:
-        return loop.run_until_complete(body())
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
+    return run_to_end(loop, body())
 
 
 def run() -> list[Figure]:
-    with (
-        tempfile.TemporaryDirectory(prefix="lcd-bench-") as tmp,
-        sandbox_process(Path(tmp) / "sandbox") as path,
-    ):
-        endpoints = Endpoints.from_json(path.read_text(encoding="utf-8"))
-        return _measure(endpoints, Path(tmp))
+    return on_sandbox(_measure)
 
 
 if __name__ == "__main__":

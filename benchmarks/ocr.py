@@ -22,12 +22,11 @@ import asyncio
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, Heartbeat, median, sandbox_process
+from benchmarks.common import Figure, Heartbeat, median, on_sandbox, qt_event_loop, run_to_end
 from benchmarks.documents import _services, fill_case
 from sandbox.endpoints import Endpoints
 
@@ -88,18 +87,9 @@ async def _row_round(services: Any, catalog: Any, source: Path) -> tuple[float, 
 
 
 def _measure(endpoints: Endpoints, home: Path) -> list[Figure]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    from app.qtcompat import make_singletons_immortal
     from sandbox.seed.files import make_scanned_pdf
 
-    make_singletons_immortal()
-    app = QApplication.instance() or QApplication([])
-    app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = qt_event_loop()
     source = home / "files" / "Signed Declaration.pdf"
     source.parent.mkdir(parents=True)
     source.write_bytes(make_scanned_pdf("Signed Declaration", PAGES))
@@ -149,20 +139,11 @@ def _measure(endpoints: Endpoints, home: Path) -> list[Figure]:
             ),
         ]
 
-    try:
-        return loop.run_until_complete(body())
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
+    return run_to_end(loop, body())
 
 
 def run() -> list[Figure]:
-    with (
-        tempfile.TemporaryDirectory(prefix="lcd-bench-") as tmp,
-        sandbox_process(Path(tmp) / "sandbox") as path,
-    ):
-        endpoints = Endpoints.from_json(path.read_text(encoding="utf-8"))
-        return _measure(endpoints, Path(tmp))
+    return on_sandbox(_measure)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from app.services.clio.records import (
     Item,
     Matter,
     SearchHit,
+    external_properties_json,
 )
 from app.services.clio.tokens import ClioConnectionEnded, TokenSource
 from app.services.clio.transfer import DOCUMENT_FIELDS, UploadTarget, UploadUrlExpired
@@ -200,7 +201,7 @@ class ClioClient(MatterDetailCalls, CalendarCalls):
         retried: a repeat could make a second folder (look it up first)."""
         data: dict[str, Any] = {"name": name, "parent": {"id": parent_id, "type": parent_type}}
         if external_properties:
-            data["external_properties"] = [{"name": k, "value": v} for k, v in external_properties.items()]
+            data["external_properties"] = external_properties_json(external_properties)
         return await self.data(
             "POST",
             "folders.json",

@@ -12,7 +12,7 @@ from typing import Any
 from app.services.clio.base import ClioBase
 from app.services.clio.calendar_records import Calendar, CalendarEntry, EntryFields
 from app.services.clio.ratelimit import Priority
-from app.services.clio.records import ProtocolError
+from app.services.clio.records import ProtocolError, external_properties_json
 
 CALENDAR_FIELDS = "id,name,type,permission"
 ENTRY_FIELDS = (
@@ -78,7 +78,7 @@ class CalendarCalls(ClioBase):
             **fields.json(),
             "calendar_owner": {"id": calendar_id},
             "matter": {"id": matter_id},
-            "external_properties": [{"name": k, "value": v} for k, v in external_properties.items()],
+            "external_properties": external_properties_json(external_properties),
             "send_email_notification": False,
         }
         return await self.data(

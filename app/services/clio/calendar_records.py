@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.services.clio.records import ProtocolError
+from app.services.clio.records import ProtocolError, external_properties_of
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,6 @@ class CalendarEntry:
             raise ProtocolError(f"calendar entry id: expected digits, got {raw.get('id')!r}")
         matter = raw.get("matter")
         owner = raw.get("calendar_owner_id")
-        props = raw.get("external_properties") or []
         return cls(
             ident,
             str(raw.get("etag") or ""),
@@ -80,7 +79,7 @@ class CalendarEntry:
             _moment(raw, "end_at"),
             owner if isinstance(owner, int) and not isinstance(owner, bool) else None,
             matter.get("id") if isinstance(matter, dict) and isinstance(matter.get("id"), int) else None,
-            {str(p.get("name")): str(p.get("value")) for p in props if isinstance(p, dict)},
+            external_properties_of(raw),
         )
 
 

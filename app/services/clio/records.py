@@ -6,6 +6,7 @@ Each `from_json` reads only the fields its call asked for (see the `*_FIELDS` co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -38,6 +39,17 @@ def _opt_id(raw: Any) -> int | None:
 def _str(raw: dict[str, Any], key: str, default: str = "") -> str:
     value = raw.get(key)
     return default if value is None else str(value)
+
+
+def external_properties_of(raw: dict[str, Any]) -> dict[str, str]:
+    """A record's `external_properties` as answered (name → value; unnamed ones left out)."""
+    props = raw.get("external_properties") or []
+    return {_str(p, "name"): _str(p, "value") for p in props if isinstance(p, dict) and p.get("name")}
+
+
+def external_properties_json(values: Mapping[str, str]) -> list[dict[str, str]]:
+    """`external_properties` as a create or update request writes them."""
+    return [{"name": name, "value": value} for name, value in values.items()]
 
 
 def _opt_str(raw: Any, key: str) -> str | None:
@@ -132,13 +144,12 @@ class Folder:
     @classmethod
     def from_json(cls, raw: Any) -> Folder:
         raw = _obj(raw, "folder")
-        props = raw.get("external_properties") or []
         return cls(
             _id(raw),
             _str(raw, "name"),
             _opt_id(raw.get("parent")),
             bool(raw.get("root")),
-            {_str(p, "name"): _str(p, "value") for p in props if isinstance(p, dict) and p.get("name")},
+            external_properties_of(raw),
         )
 
 
@@ -229,7 +240,6 @@ class Document:
         raw = _obj(raw, "document")
         version = raw.get("latest_document_version")
         version = version if isinstance(version, dict) else {}
-        props = raw.get("external_properties") or []
         return cls(
             id=_id(raw),
             name=_str(raw, "name"),
@@ -240,9 +250,7 @@ class Document:
             content_type=_str(version, "content_type", _str(raw, "content_type")),
             fully_uploaded=bool(version.get("fully_uploaded", True)),
             updated_at=_str(raw, "updated_at"),
-            external_properties={
-                _str(p, "name"): _str(p, "value") for p in props if isinstance(p, dict) and p.get("name")
-            },
+            external_properties=external_properties_of(raw),
             deleted_at=_str(raw, "deleted_at"),
         )
 

@@ -27,7 +27,7 @@ import httpx
 import stamina
 
 from app.services import http
-from app.services.clio.records import Document, ProtocolError
+from app.services.clio.records import Document, ProtocolError, external_properties_json
 from app.services.clio.tokens import SERVICE
 from app.services.filenames import safe_filename
 from app.services.filesave import Saved, save_stream
@@ -230,7 +230,7 @@ async def start_upload(
         "content_type": content_type,
     }
     if external_properties:
-        data["external_properties"] = [{"name": k, "value": v} for k, v in external_properties.items()]
+        data["external_properties"] = external_properties_json(external_properties)
     if received_at:
         data["received_at"] = received_at
     started = await client.request_json(
